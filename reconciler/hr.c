@@ -1,0 +1,62 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <skalibs/strerr.h>
+
+#include "hr.h"
+
+static void die_nomem(void)
+{
+  strerr_diefusys(HR_EXIT_SYSTEM, "allocate memory");
+}
+
+void *hr_alloc(size_t n)
+{
+  void *p = calloc(1, n ? n : 1);
+  if (!p) die_nomem();
+  return p;
+}
+
+void *hr_realloc(void *p, size_t n)
+{
+  void *q = realloc(p, n ? n : 1);
+  if (!q) die_nomem();
+  return q;
+}
+
+char *hr_strdup(char const *s)
+{
+  return hr_strndup(s, strlen(s));
+}
+
+char *hr_strndup(char const *s, size_t n)
+{
+  char *p = hr_alloc(n + 1);
+  memcpy(p, s, n);
+  p[n] = 0;
+  return p;
+}
+
+char *hr_asprintf(char const *fmt, ...)
+{
+  va_list ap;
+  char *s;
+  va_start(ap, fmt);
+  int r = vasprintf(&s, fmt, ap);
+  va_end(ap);
+  if (r < 0) die_nomem();
+  return s;
+}
+
+void hr_grow(void *vp, size_t sz, size_t n, size_t *cap)
+{
+  void **v = vp;
+  if (n < *cap) return;
+  size_t c = *cap ? *cap * 2 : 8;
+  while (c <= n) c *= 2;
+  *v = hr_realloc(*v, c * sz);
+  *cap = c;
+}

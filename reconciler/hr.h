@@ -1,0 +1,31 @@
+/* Small things every module of hermes-reconcile uses. */
+#ifndef HR_H
+#define HR_H
+
+#include <stddef.h>
+
+#define HR_PROG "hermes-reconcile"
+#define HR_STR_(x) #x
+#define HR_STR(x) HR_STR_(x)
+
+/* Exit codes, SPEC section 2. */
+enum {
+  HR_EXIT_OK = 0,
+  HR_EXIT_INVALID = 1,
+  HR_EXIT_PENDING = 2,
+  HR_EXIT_TIMEOUT = 99,
+  HR_EXIT_USAGE = 100,
+  HR_EXIT_SYSTEM = 111,
+};
+
+/* Allocation that cannot fail: on ENOMEM the program dies with 111. */
+void *hr_alloc(size_t n);
+void *hr_realloc(void *p, size_t n);
+char *hr_strdup(char const *s);
+char *hr_strndup(char const *s, size_t n);
+char *hr_asprintf(char const *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Grow *v (of element size sz, *cap elements) so that it holds at least n+1 elements. */
+void hr_grow(void *vp, size_t sz, size_t n, size_t *cap);
+
+#endif

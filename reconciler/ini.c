@@ -1,0 +1,167 @@
+/*
+ * inih with a line reader of our own: the reader sees every line with its true number, so
+ * over-long lines, NUL bytes and malformed lines are reported where they are and never reach
+ * inih (Debian's inih r55 would silently split a long line and gives its handler no line number).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "hr.h"
+#include "schema.h"
+#include "settings.h"
+
+#define INIH_NAME_MAX 50  /* inih's MAX_SECTION and MAX_NAME */
+
+struct reader {
+  char const *buf;
+  size_t len, pos;
+  unsigned int line;
+  int line_ok;           /* the current line reached inih unchanged */
+  int section_ok;        /* the current section is known */
+  int is_defaults;
+  struct hr_settings *out;
+  struct hr_errors *errs;
+  size_t nerrs;
+};
+
+static void bad(struct reader *r, char const *fmt, char const *arg)
+{
+  errors_add(r->errs, r->out->file, r->line, fmt, arg);
+  r->nerrs++;
+}
+
+static size_t trim_right(char const *s, size_t n)
+{
+  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) n--;
+  return n;
+}
+
+/* Check a line (leading blanks removed) before inih sees it; 1 if inih may have it. */
+static int line_acceptable(struct reader *r, char const *s, size_t n)
+{
+  char tmp[HR_LINE_MAX + 1];
+  if (!n || s[0] == ';' || s[0] == '#') return 1;
+  if (s[0] == '[') {
+    char const *close = memchr(s, ']', n);
+    if (!close) { bad(r, "missing ] in section header%s", ""); return 0; }
+    char const *a = s + 1;
+    size_t len = (size_t)(close - a);
+    while (len && (*a == ' ' || *a == '\t')) a++, len--;
+    len = trim_right(a, len);
+    memcpy(tmp, a, len);
+    tmp[len] = 0;
+    if (len > INIH_NAME_MAX) { bad(r, "section name too long: [%s]", tmp); return 0; }
+    r->section_ok = schema_section_known(tmp);
+    if (!r->section_ok) bad(r, "unknown section [%s]", tmp);
+    return 1;
+  }
+  size_t key = strcspn(s, "=:");
+  if (key >= n) { bad(r, "expected key = value or [section]%s", ""); return 0; }
+  if (trim_right(s, key) > INIH_NAME_MAX) {
+    memcpy(tmp, s, trim_right(s, key));
+    tmp[trim_right(s, key)] = 0;
+    bad(r, "key name too long: %s", tmp);
+    return 0;
+  }
+  return 1;
+}
+
+static char *read_line(char *str, int num, void *stream)
+{
+  struct reader *r = stream;
+  if (r->pos >= r->len) return 0;
+  char const *s = r->buf + r->pos;
+  char const *nl = memchr(s, '\n', r->len - r->pos);
+  size_t n = nl ? (size_t)(nl - s) : r->len - r->pos;
+  r->pos += n + !!nl;
+  r->line++;
+  if (r->line == 1 && n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) s += 3, n -= 3;
+  while (n && (*s == ' ' || *s == '\t')) s++, n--;
+  n = trim_right(s, n);
+  r->line_ok = 0;
+  if (memchr(s, 0, n)) bad(r, "NUL byte in line%s", "");
+  else if (n > HR_LINE_MAX || n + 2 > (size_t)num) bad(r, "line longer than %s bytes", HR_STR(HR_LINE_MAX));
+  else r->line_ok = line_acceptable(r, s, n);
+  if (!r->line_ok) n = 0;
+  memcpy(str, s, n);
+  str[n] = '\n';
+  str[n + 1] = 0;
+  return str;
+}
+
+struct hr_setting const *settings_get(struct hr_settings const *s, size_t key, char const *name)
+{
+  for (size_t i = 0; i < s->n; i++)
+    if (s->v[i].key == key && (!name || !strcmp(s->v[i].name, name))) return s->v + i;
+  return 0;
+}
+
+static int on_value(void *user, char const *section, char const *name, char const *value)
+{
+  struct reader *r = user;
+  if (!r->line_ok) return 1;
+  if (!*section) { bad(r, "%s set before any [section]", name); return 1; }
+  if (!r->section_ok) return 1;
+  struct hr_key const *k = schema_find(section, name);
+  if (!k) {
+    errors_add(r->errs, r->out->file, r->line, "unknown key %s in [%s]", name, section);
+    r->nerrs++;
+    return 1;
+  }
+  if (k->type == HR_T_ENV) {
+    if (!schema_valid_env_name(name)) { bad(r, "invalid variable name %s in [env]", name); return 1; }
+    if (schema_env_reserved(name)) { bad(r, "%s is set by hermes-reconcile and cannot be set in [env]", name); return 1; }
+  }
+  if (r->is_defaults && !strcmp(k->section, "profile") && !strcmp(k->key, "home")) {
+    bad(r, "%s is not allowed in _defaults.ini", "[profile] home");
+    return 1;
+  }
+  struct hr_setting const *dup = settings_get(r->out, schema_index(k), name);
+  if (dup) {
+    errors_add(r->errs, r->out->file, r->line, "%s set twice in [%s] (first at line %u)", name, section, dup->line);
+    r->nerrs++;
+    return 1;
+  }
+  hr_grow(&r->out->v, sizeof *r->out->v, r->out->n, &r->out->cap);
+  struct hr_setting *st = r->out->v + r->out->n++;
+  st->key = schema_index(k);
+  st->name = hr_strdup(name);
+  st->value = hr_strdup(value);
+  st->line = r->line;
+  return 1;
+}
+
+size_t ini_read_settings(char const *file, char const *buf, size_t len, int is_defaults,
+                         struct hr_settings *out, struct hr_errors *errs)
+{
+  struct reader r = { .buf = buf, .len = len, .is_defaults = is_defaults, .out = out, .errs = errs };
+  out->file = hr_strdup(file);
+  if (len > HR_FILE_MAX) {
+    errors_add(errs, file, 0, "file larger than %d bytes", HR_FILE_MAX);
+    return 1;
+  }
+  int e = ini_parse_stream(read_line, &r, on_value, &r);
+  if (e > 0 && !r.nerrs) {
+    errors_add(errs, file, (unsigned int)e, "syntax error");
+    r.nerrs++;
+  } else if (e < 0) {
+    errors_add(errs, file, 0, "cannot parse (inih error %d)", e);
+    r.nerrs++;
+  }
+  return r.nerrs;
+}
+
+void settings_free(struct hr_settings *s)
+{
+  for (size_t i = 0; i < s->n; i++) {
+    free(s->v[i].name);
+    free(s->v[i].value);
+  }
+  free(s->v);
+  free(s->file);
+  s->v = 0;
+  s->n = s->cap = 0;
+  s->file = 0;
+}

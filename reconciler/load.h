@@ -1,0 +1,47 @@
+/* Stage 1 of the pipeline: the profile files of the config dir, loaded and validated. */
+#ifndef HR_LOAD_H
+#define HR_LOAD_H
+
+#include <stddef.h>
+
+#include "errors.h"
+#include "profile.h"
+#include "settings.h"
+
+#define HR_DEFAULTS_FILE "_defaults.ini"
+
+struct profile_set {
+  struct profile *v;     /* sorted by name; invalid files are here too, with valid = 0 */
+  size_t n, cap;
+  int defaults_invalid;  /* SPEC 9.7: then every profile is invalid */
+};
+
+struct load_ctx {
+  char const *hermes_home;
+  struct hr_ids const *ids;
+};
+
+/* Pure: the settings of _defaults.ini from its bytes. Returns the number of problems. */
+size_t load_defaults_buffer(char const *file, char const *buf, size_t len, struct load_ctx const *ctx,
+                            struct hr_settings *defaults, struct hr_errors *errs);
+
+/*
+ * Pure: one profile from its file's bytes, over defaults (0 if there is no _defaults.ini).
+ * The profile is always filled in; p->valid says whether it may be applied.
+ */
+void load_profile_buffer(char const *name, char const *file, char const *buf, size_t len,
+                         struct hr_settings const *defaults, struct load_ctx const *ctx,
+                         struct profile *p, struct hr_errors *errs);
+
+/*
+ * Every <name>.ini of dir (dot files and other names ignored, symbolic links followed).
+ * files, if n > 0: only these paths (check FILE...), still over dir's _defaults.ini.
+ * Returns 0, or -1 with errno set when dir itself cannot be read.
+ */
+int load_profiles(char const *dir, char const *const *files, size_t n, struct load_ctx const *ctx,
+                  struct profile_set *set, struct hr_errors *errs);
+
+struct profile const *profile_set_find(struct profile_set const *set, char const *name);
+void profile_set_free(struct profile_set *set);
+
+#endif

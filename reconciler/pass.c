@@ -1,0 +1,148 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <skalibs/djbunix.h>
+#include <skalibs/strerr.h>
+
+#include "execute.h"
+#include "fsutil.h"
+#include "hr.h"
+#include "load.h"
+#include "pass.h"
+#include "plan.h"
+#include "render.h"
+#include "report.h"
+#include "scan.h"
+
+struct pipeline {
+  struct profile_set set;
+  struct hr_errors errs;
+  struct slot_render **renders;
+  struct live_set live;
+  struct plan plan;
+  int scandirfd;
+  int lockfd;
+};
+
+/* SPEC 9.1: a profile whose home does not exist is not published. */
+static void check_homes(struct pipeline *pl)
+{
+  struct stat st;
+  for (size_t i = 0; i < pl->set.n; i++) {
+    struct profile *p = pl->set.v + i;
+    if (!p->valid || !p->enabled) continue;
+    if (stat(p->home, &st) < 0 || !S_ISDIR(st.st_mode)) {
+      errors_add(&pl->errs, p->file, 0, "home %s does not exist", p->home);
+      p->valid = 0;
+    }
+  }
+}
+
+static int load_and_render(struct hr_options const *o, struct pipeline *pl)
+{
+  struct load_ctx lctx = { o->hermes_home, &ids_system };
+  struct render_ctx rctx = { o->hermes_home, o->bindir };
+  if (load_profiles(o->config_dir, 0, 0, &lctx, &pl->set, &pl->errs) < 0) {
+    strerr_warnwusys("read the config dir ", o->config_dir);
+    return -1;
+  }
+  check_homes(pl);
+  pl->renders = hr_alloc(sizeof *pl->renders * (pl->set.n + 1));
+  for (size_t i = 0; i < pl->set.n; i++) {
+    struct profile const *p = pl->set.v + i;
+    if (!p->valid || !p->enabled) continue;
+    pl->renders[i] = hr_alloc(sizeof **pl->renders);
+    render_slot(p, &rctx, pl->renders[i]);
+  }
+  return 0;
+}
+
+static long long now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* SPEC 4, Concurrency: one pass at a time, a second one waits up to the timeout. */
+static int take_lock(struct hr_options const *o, struct pipeline *pl)
+{
+  pl->lockfd = openat(pl->scandirfd, HR_LOCK_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (pl->lockfd < 0) {
+    strerr_warnwusys("open ", o->scandir, "/" HR_LOCK_FILE);
+    return -1;
+  }
+  long long deadline = now_ms() + o->timeout_ms;
+  unsigned int step = 0;
+  for (;;) {
+    int r = fd_lock(pl->lockfd, 1, 1);
+    if (r > 0) return 0;
+    if (r < 0) {
+      strerr_warnwusys("lock ", o->scandir, "/" HR_LOCK_FILE);
+      return -1;
+    }
+    if (now_ms() >= deadline) {
+      strerr_warnw("another pass holds ", o->scandir, "/" HR_LOCK_FILE, ": gave up after the timeout");
+      return -1;
+    }
+    struct timespec ts = { 0, 1000000L << step };
+    if (step < 5) step++;
+    nanosleep(&ts, 0);
+  }
+}
+
+static void pipeline_free(struct pipeline *pl)
+{
+  if (pl->renders)
+    for (size_t i = 0; i < pl->set.n; i++) {
+      if (!pl->renders[i]) continue;
+      render_free(pl->renders[i]);
+      free(pl->renders[i]);
+    }
+  free(pl->renders);
+  plan_free(&pl->plan);
+  live_set_free(&pl->live);
+  profile_set_free(&pl->set);
+  errors_free(&pl->errs);
+  if (pl->scandirfd >= 0) close(pl->scandirfd);
+  if (pl->lockfd >= 0) close(pl->lockfd);
+}
+
+static int prepare(struct hr_options const *o, enum pass_mode mode, struct pipeline *pl)
+{
+  pl->scandirfd = open(o->scandir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (pl->scandirfd < 0) {
+    strerr_warnwusys("open the scandir ", o->scandir);
+    return -1;
+  }
+  if (mode == PASS_APPLY && take_lock(o, pl) < 0) return -1;
+  if (load_and_render(o, pl) < 0) return -1;
+  if (scan_scandir(pl->scandirfd, &pl->live) < 0) {
+    strerr_warnwusys("read the scandir ", o->scandir);
+    return -1;
+  }
+  plan_make(&pl->set, pl->renders, &pl->live, &pl->plan, &pl->errs);
+  return 0;
+}
+
+int pass_once(struct hr_options const *o, enum pass_mode mode)
+{
+  struct pipeline pl = { .scandirfd = -1, .lockfd = -1 };
+  char const *command = mode == PASS_APPLY ? "apply" : "plan";
+  int code;
+  if (prepare(o, mode, &pl) < 0) code = HR_EXIT_SYSTEM;
+  else if (mode == PASS_PLAN) code = pl.errs.n ? HR_EXIT_INVALID : plan_pending(&pl.plan) ? HR_EXIT_PENDING : HR_EXIT_OK;
+  else {
+    struct exec_ctx ctx = { o->scandir, pl.scandirfd, o->timeout_ms };
+    code = execute_plan(&pl.plan, &ctx);
+    if (code == HR_EXIT_OK && pl.errs.n) code = HR_EXIT_INVALID;
+  }
+  report_plan(command, &pl.plan, &pl.errs, o->json, o->verbosity, code);
+  pipeline_free(&pl);
+  return code;
+}

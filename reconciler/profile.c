@@ -1,0 +1,231 @@
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hr.h"
+#include "profile.h"
+#include "schema.h"
+
+static int user_system(char const *name, uid_t *uid, gid_t *gid)
+{
+  struct passwd *pw = getpwnam(name);
+  if (!pw) return -1;
+  *uid = pw->pw_uid;
+  *gid = pw->pw_gid;
+  return 0;
+}
+
+static int group_system(char const *name, gid_t *gid)
+{
+  struct group *gr = getgrnam(name);
+  if (!gr) return -1;
+  *gid = gr->gr_gid;
+  return 0;
+}
+
+struct hr_ids const ids_system = { user_system, group_system };
+
+/* 0 if value suits k; else the problem, worded for "FILE:LINE: KEY: problem". */
+static char const *value_problem(struct hr_key const *k, char const *v, struct hr_ids const *ids)
+{
+  int b;
+  long n;
+  uid_t uid;
+  gid_t gid;
+  char sig[16];
+  switch (k->type) {
+    case HR_T_BOOL: return schema_parse_bool(v, &b) ? "expected yes/no, true/false, on/off or 1/0" : 0;
+    case HR_T_PATH: return schema_valid_path(v) ? 0 : "expected an absolute path";
+    case HR_T_TEXT: case HR_T_ENV: case HR_T_WORDS: return 0;
+    case HR_T_PROGRAM: return schema_valid_program(v) ? 0 : "expected a command name or an absolute path";
+    case HR_T_ENUM: return schema_parse_enum(k, v, &b) ? "not one of the choices" : 0;
+    case HR_T_INT: return schema_parse_int(k, v, &n) ? "out of range or not an integer" : 0;
+    case HR_T_SIGNAL: return schema_parse_signal(v, sig, sizeof sig) ? "not a signal name" : 0;
+    case HR_T_LOGDIR: return schema_valid_logdir(v) ? 0 : "expected an absolute path or $HERMES_HOME/...";
+    case HR_T_USER:
+      if (ids->user(v, &uid, &gid)) return "no such user";
+      return uid ? 0 : "the gateway never runs as root";
+    case HR_T_GROUP:
+      if (ids->group(v, &gid)) return "no such group";
+      return gid ? 0 : "root's group is never given control of a slot";
+  }
+  return "unknown type";
+}
+
+size_t settings_check(struct hr_settings const *s, struct hr_ids const *ids, struct hr_errors *errs)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < s->n; i++) {
+    struct hr_key const *k = hr_keys + s->v[i].key;
+    char const *why = value_problem(k, s->v[i].value, ids);
+    if (!why) continue;
+    if (k->type == HR_T_ENUM)
+      errors_add(errs, s->file, s->v[i].line, "%s = %s: %s %s", s->v[i].name, s->v[i].value, why, k->choices);
+    else if (k->type == HR_T_INT)
+      errors_add(errs, s->file, s->v[i].line, "%s = %s: %s %ld..%ld", s->v[i].name, s->v[i].value, why, k->min, k->max);
+    else
+      errors_add(errs, s->file, s->v[i].line, "%s = %s: %s", s->v[i].name, s->v[i].value, why);
+    n++;
+  }
+  return n;
+}
+
+/* The value of section/key: the profile's own, else the defaults', else 0. */
+static char const *lookup(struct hr_settings const *d, struct hr_settings const *own, char const *section, char const *key)
+{
+  size_t i = schema_index(schema_find(section, key));
+  struct hr_setting const *s = settings_get(own, i, 0);
+  if (!s && d) s = settings_get(d, i, 0);
+  return s ? s->value : 0;
+}
+
+static int get_bool(struct hr_settings const *d, struct hr_settings const *own, char const *sect, char const *key, int dflt)
+{
+  char const *v = lookup(d, own, sect, key);
+  int b = dflt;
+  if (v) schema_parse_bool(v, &b);
+  return b;
+}
+
+static int get_enum(struct hr_settings const *d, struct hr_settings const *own, char const *sect, char const *key, int dflt)
+{
+  char const *v = lookup(d, own, sect, key);
+  int e = dflt;
+  if (v) schema_parse_enum(schema_find(sect, key), v, &e);
+  return e;
+}
+
+static long get_int(struct hr_settings const *d, struct hr_settings const *own, char const *sect, char const *key, long dflt)
+{
+  char const *v = lookup(d, own, sect, key);
+  long n = dflt;
+  if (v) schema_parse_int(schema_find(sect, key), v, &n);
+  return n;
+}
+
+static char *get_str(struct hr_settings const *d, struct hr_settings const *own, char const *sect, char const *key, char const *dflt)
+{
+  char const *v = lookup(d, own, sect, key);
+  return hr_strdup(v ? v : dflt);
+}
+
+static void split_words(struct profile *p, char const *s)
+{
+  size_t cap = 0;
+  for (;;) {
+    s += strspn(s, " \t");
+    if (!*s) break;
+    size_t n = strcspn(s, " \t");
+    hr_grow(&p->args, sizeof *p->args, p->nargs, &cap);
+    p->args[p->nargs++] = hr_strndup(s, n);
+    s += n;
+  }
+}
+
+static int env_cmp(void const *a, void const *b)
+{
+  return strcmp(((struct hr_env const *)a)->name, ((struct hr_env const *)b)->name);
+}
+
+static void merge_env(struct profile *p, struct hr_settings const *d, struct hr_settings const *own)
+{
+  size_t cap = 0;
+  size_t envkey = schema_index(schema_find("env", "*"));
+  struct hr_settings const *layers[2] = { own, d };
+  for (int l = 0; l < 2; l++) {
+    if (!layers[l]) continue;
+    for (size_t i = 0; i < layers[l]->n; i++) {
+      struct hr_setting const *s = layers[l]->v + i;
+      if (s->key != envkey) continue;
+      if (l == 1 && settings_get(own, envkey, s->name)) continue;
+      hr_grow(&p->env, sizeof *p->env, p->nenv, &cap);
+      p->env[p->nenv].name = hr_strdup(s->name);
+      p->env[p->nenv].value = hr_strdup(s->value);
+      p->nenv++;
+    }
+  }
+  if (p->nenv) qsort(p->env, p->nenv, sizeof *p->env, env_cmp);
+}
+
+/*
+ * A user or group that was set explicitly and does not resolve was reported by settings_check
+ * at its line; only what the defaults decide is reported here, at file level.
+ */
+static size_t resolve_ids(struct profile *p, int user_set, struct hr_ids const *ids, struct hr_errors *errs)
+{
+  gid_t primary;
+  if (ids->user(p->user, &p->uid, &primary) || !p->uid) {
+    if (user_set) return 1;
+    errors_add(errs, p->file, 0, "user %s does not exist (set [gateway] user)", p->user);
+    return 1;
+  }
+  if (p->group) return ids->group(p->group, &p->gid) || !p->gid;
+  p->gid = primary;
+  if (!p->gid) {
+    errors_add(errs, p->file, 0, "the primary group of user %s is root's: set [gateway] group", p->user);
+    return 1;
+  }
+  return 0;
+}
+
+size_t profile_build(struct profile *p, char const *name, char const *file, struct hr_settings const *d,
+                     struct hr_settings const *own, char const *hermes_home, struct hr_ids const *ids,
+                     struct hr_errors *errs)
+{
+  memset(p, 0, sizeof *p);
+  p->name = hr_strdup(name);
+  p->file = hr_strdup(file);
+  p->enabled = get_bool(d, own, "profile", "enabled", 1);
+  char const *home = lookup(d, own, "profile", "home");
+  if (home) p->home = hr_strdup(home);
+  else if (!strcmp(name, "default")) p->home = hr_strdup(hermes_home);
+  else p->home = hr_asprintf("%s/profiles/%s", hermes_home, name);
+  p->description = get_str(d, own, "profile", "description", "");
+  p->program = get_str(d, own, "gateway", "program", "hermes");
+  char const *args = lookup(d, own, "gateway", "args");
+  if (args) split_words(p, args);
+  p->autostart = get_enum(d, own, "gateway", "autostart", HR_AUTOSTART_STATE);
+  p->restart = get_enum(d, own, "gateway", "restart", HR_RESTART_ON_FAILURE);
+  p->user = get_str(d, own, "gateway", "user", "hermes");
+  char const *group = lookup(d, own, "gateway", "group");
+  p->group = group ? hr_strdup(group) : 0;
+  p->inherit_env = get_bool(d, own, "gateway", "inherit_env", 1);
+  p->timeout_finish = get_int(d, own, "gateway", "timeout_finish", -1);
+  p->timeout_kill = get_int(d, own, "gateway", "timeout_kill", -1);
+  p->notification_fd = get_int(d, own, "gateway", "notification_fd", -1);
+  p->max_death_tally = get_int(d, own, "gateway", "max_death_tally", -1);
+  char const *sig = lookup(d, own, "gateway", "down_signal");
+  if (sig) schema_parse_signal(sig, p->down_signal, sizeof p->down_signal);
+  p->log_enabled = get_bool(d, own, "log", "enabled", 1);
+  char const *dir = lookup(d, own, "log", "dir");
+  p->log_dir = dir ? hr_strdup(dir) : hr_asprintf("$HERMES_HOME/logs/gateways/%s", name);
+  p->max_files = get_int(d, own, "log", "max_files", 10);
+  p->max_size = get_int(d, own, "log", "max_size", 1000000);
+  p->timestamp = get_enum(d, own, "log", "timestamp", HR_TS_ISO);
+  p->to_stdout = get_bool(d, own, "log", "to_stdout", 1);
+  merge_env(p, d, own);
+  size_t n = resolve_ids(p, !!lookup(d, own, "gateway", "user"), ids, errs);
+  p->valid = !n;
+  return n;
+}
+
+void profile_free(struct profile *p)
+{
+  free(p->name);
+  free(p->file);
+  free(p->home);
+  free(p->description);
+  free(p->program);
+  for (size_t i = 0; i < p->nargs; i++) free(p->args[i]);
+  free(p->args);
+  free(p->user);
+  free(p->group);
+  free(p->log_dir);
+  for (size_t i = 0; i < p->nenv; i++) {
+    free(p->env[i].name);
+    free(p->env[i].value);
+  }
+  free(p->env);
+  memset(p, 0, sizeof *p);
+}

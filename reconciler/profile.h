@@ -1,0 +1,69 @@
+/* A profile: what one <name>.ini (over _defaults.ini) asks for, validated and typed. */
+#ifndef HR_PROFILE_H
+#define HR_PROFILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "errors.h"
+#include "settings.h"
+
+enum hr_autostart { HR_AUTOSTART_YES, HR_AUTOSTART_NO, HR_AUTOSTART_STATE };   /* choices order */
+enum hr_restart { HR_RESTART_ON_FAILURE, HR_RESTART_ALWAYS, HR_RESTART_NEVER };
+enum hr_timestamp { HR_TS_ISO, HR_TS_TAI64N, HR_TS_NONE };
+
+struct hr_env {
+  char *name;
+  char *value;           /* "": unset the variable */
+};
+
+struct profile {
+  char *name;
+  char *file;
+  int valid;
+  int enabled;
+  char *home;
+  char *description;
+  char *program;
+  char **args;
+  size_t nargs;
+  int autostart, restart;
+  char *user, *group;
+  uid_t uid;
+  gid_t gid;
+  int inherit_env;
+  long timeout_finish, timeout_kill, notification_fd, max_death_tally;   /* -1: not set */
+  char down_signal[16];                                                 /* "": not set */
+  int log_enabled;
+  char *log_dir;
+  long max_files, max_size;
+  int timestamp;
+  int to_stdout;
+  struct hr_env *env;
+  size_t nenv;
+};
+
+/* Where names become ids. Tests provide their own; ids_system uses the passwd and group databases. */
+struct hr_ids {
+  int (*user)(char const *name, uid_t *uid, gid_t *gid);    /* 0 if found */
+  int (*group)(char const *name, gid_t *gid);
+};
+extern struct hr_ids const ids_system;
+
+/*
+ * Check every value of one file's settings on its own (types, ranges, users and groups), adding
+ * each problem to errs at its line. Returns the number of problems.
+ */
+size_t settings_check(struct hr_settings const *s, struct hr_ids const *ids, struct hr_errors *errs);
+
+/*
+ * Build profile name (from file) out of defaults (may be 0) and its own settings, both already
+ * checked. Adds the problems that only the combination shows (such as a default user that does
+ * not exist) and returns their number.
+ */
+size_t profile_build(struct profile *p, char const *name, char const *file, struct hr_settings const *defaults,
+                     struct hr_settings const *own, char const *hermes_home, struct hr_ids const *ids,
+                     struct hr_errors *errs);
+void profile_free(struct profile *p);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * Stage 3a: what a profile's slot must contain, exactly (files, modes, groups), computed
+ * without touching the file system. Execution lays it down; planning compares its digests.
+ */
+#ifndef HR_RENDER_H
+#define HR_RENDER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "profile.h"
+
+/* What a change of each part costs (SPEC 4, Updating). */
+enum hr_part {
+  HR_PART_RUN,    /* run, env/, notification-fd: restart the gateway if it is wanted up */
+  HR_PART_CTL,    /* type, finish, timeouts, down-signal, max-death-tally: read by s6 as needed */
+  HR_PART_LOG,    /* log/run: restart the logger */
+  HR_PART_SEED,   /* event/, supervise/, supervise/control: laid down once, before publishing */
+  HR_NPARTS_DIGESTED = HR_PART_SEED,
+};
+
+enum hr_entry_kind { HR_ENTRY_FILE, HR_ENTRY_DIR, HR_ENTRY_FIFO };
+
+struct slot_entry {
+  char *path;            /* relative to the slot: "run", "env/FOO", "log/supervise/control" */
+  enum hr_entry_kind kind;
+  mode_t mode;
+  int group_g;           /* group is the gateway group G (else the group of whoever applies) */
+  enum hr_part part;
+  char *content;
+  size_t len;
+};
+
+struct slot_render {
+  char *slot;            /* gateway-<name> */
+  struct slot_entry *v;  /* parents before children */
+  size_t n, cap;
+  gid_t gid;             /* G */
+  int has_log;
+  char digest[HR_NPARTS_DIGESTED][65];   /* sha256, hex */
+};
+
+struct render_ctx {
+  char const *hermes_home;
+  char const *bindir;
+};
+
+#define HR_RECORD_FILE ".hermes-reconcile"
+#define HR_RESTART_FILE ".hermes-reconcile.restart"
+#define HR_SLOT_PREFIX "gateway-"
+
+void render_slot(struct profile const *p, struct render_ctx const *ctx, struct slot_render *r);
+void render_free(struct slot_render *r);
+
+/* The record of what a slot was made from (SPEC 9.5), as written into HR_RECORD_FILE. */
+char *render_record(struct slot_render const *r, int autostart);
+
+/* Append s to *buf as one single-quoted shell word. */
+void render_quote(char **buf, size_t *len, size_t *cap, char const *s);
+
+#endif

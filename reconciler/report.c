@@ -1,0 +1,162 @@
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "hr.h"
+#include "report.h"
+
+void report_errors(struct hr_errors const *errs)
+{
+  for (size_t i = 0; i < errs->n; i++) {
+    struct hr_error const *e = errs->v + i;
+    if (e->line) fprintf(stderr, "%s:%u: %s\n", e->file, e->line, e->message);
+    else fprintf(stderr, "%s: %s\n", e->file, e->message);
+  }
+  fflush(stderr);
+}
+
+static json_object *json_errors(struct hr_errors const *errs)
+{
+  json_object *a = json_object_new_array();
+  for (size_t i = 0; i < errs->n; i++) {
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "file", json_object_new_string(errs->v[i].file));
+    json_object_object_add(o, "line", json_object_new_int((int)errs->v[i].line));
+    json_object_object_add(o, "message", json_object_new_string(errs->v[i].message));
+    json_object_array_add(a, o);
+  }
+  return a;
+}
+
+static json_object *json_head(char const *command)
+{
+  json_object *o = json_object_new_object();
+  json_object_object_add(o, "format_version", json_object_new_int(1));
+  json_object_object_add(o, "command", json_object_new_string(command));
+  return o;
+}
+
+static void json_print(json_object *o)
+{
+  puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+  fflush(stdout);
+  json_object_put(o);
+}
+
+void report_check(struct hr_errors const *errs, size_t nfiles, int json)
+{
+  report_errors(errs);
+  if (json) {
+    json_object *o = json_head("check");
+    json_object_object_add(o, "files", json_object_new_int64((int64_t)nfiles));
+    json_object_object_add(o, "valid", json_object_new_boolean(!errs->n));
+    json_object_object_add(o, "errors", json_errors(errs));
+    json_print(o);
+  } else {
+    printf("check: %zu file%s, %zu error%s\n", nfiles, nfiles == 1 ? "" : "s", errs->n, errs->n == 1 ? "" : "s");
+    fflush(stdout);
+  }
+}
+
+static void changes_text(unsigned int ch, char *buf, size_t len)
+{
+  buf[0] = 0;
+  for (int i = 0; i < HR_NCHANGES; i++) {
+    if (!(ch & (1u << i))) continue;
+    size_t n = strlen(buf);
+    snprintf(buf + n, len - n, "%s%s", n ? ", " : "", plan_change_name(1u << i));
+  }
+}
+
+static json_object *json_actions(struct plan const *plan)
+{
+  json_object *a = json_object_new_array();
+  for (size_t i = 0; i < plan->n; i++) {
+    struct plan_item const *it = plan->v + i;
+    json_object *o = json_object_new_object();
+    json_object *ch = json_object_new_array();
+    json_object_object_add(o, "slot", json_object_new_string(it->slot));
+    json_object_object_add(o, "profile", it->profile ? json_object_new_string(it->profile->name) : 0);
+    json_object_object_add(o, "action", json_object_new_string(plan_action_name(it->action)));
+    for (int b = 0; b < HR_NCHANGES; b++)
+      if (it->changes & (1u << b)) json_object_array_add(ch, json_object_new_string(plan_change_name(1u << b)));
+    json_object_object_add(o, "changes", ch);
+    json_object_array_add(a, o);
+  }
+  return a;
+}
+
+static char const *skip_reason(struct plan_item const *it)
+{
+  if (it->profile && !it->profile->valid) return "invalid profile file, left as it is";
+  if (it->profile) return "name taken, left as it is";
+  return "the defaults are invalid, left as it is";
+}
+
+void report_plan(char const *command, struct plan const *plan, struct hr_errors const *errs, int json, int verbosity,
+                 int exit_code)
+{
+  static char const marks[] = { '=', '+', '~', '-', '!' };
+  size_t count[5] = { 0 };
+  char buf[256];
+  report_errors(errs);
+  for (size_t i = 0; i < plan->n; i++) count[plan->v[i].action]++;
+  if (json) {
+    json_object *o = json_head(command);
+    json_object_object_add(o, "actions", json_actions(plan));
+    json_object_object_add(o, "errors", json_errors(errs));
+    json_object_object_add(o, "exit_code", json_object_new_int(exit_code));
+    json_print(o);
+    return;
+  }
+  if (verbosity < 0) return;
+  for (size_t i = 0; i < plan->n; i++) {
+    struct plan_item const *it = plan->v + i;
+    if (it->action == HR_KEEP && verbosity < 1) continue;
+    if (it->action == HR_UPDATE) {
+      changes_text(it->changes, buf, sizeof buf);
+      printf("~ %s (%s)\n", it->slot, buf);
+    } else if (it->action == HR_SKIP) printf("! %s: %s\n", it->slot, skip_reason(it));
+    else printf("%c %s%s\n", marks[it->action], it->slot, it->leftover ? " (left over by an interrupted pass)" : "");
+  }
+  int done = !strcmp(command, "apply");
+  printf("%s: %zu %s, %zu %s, %zu %s, %zu unchanged, %zu skipped\n", command,
+         count[HR_ADD], done ? "added" : "to add", count[HR_UPDATE], done ? "updated" : "to update",
+         count[HR_REMOVE], done ? "removed" : "to remove", count[HR_KEEP], count[HR_SKIP]);
+  fflush(stdout);
+}
+
+void report_status(struct status_row const *rows, size_t n, int json)
+{
+  if (json) {
+    json_object *o = json_head("status");
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+      struct status_row const *r = rows + i;
+      json_object *s = json_object_new_object();
+      json_object_object_add(s, "slot", json_object_new_string(r->slot));
+      json_object_object_add(s, "profile", r->profile ? json_object_new_string(r->profile) : 0);
+      json_object_object_add(s, "description", json_object_new_string(r->description ? r->description : ""));
+      json_object_object_add(s, "supervised", json_object_new_boolean(r->supervised));
+      json_object_object_add(s, "up", json_object_new_boolean(r->up));
+      json_object_object_add(s, "pid", r->up ? json_object_new_int64(r->pid) : 0);
+      json_object_object_add(s, "wantup", json_object_new_boolean(r->wantup));
+      json_object_object_add(s, "pending", json_object_new_boolean(r->pending));
+      json_object_array_add(a, s);
+    }
+    json_object_object_add(o, "slots", a);
+    json_print(o);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    struct status_row const *r = rows + i;
+    char pid[32] = "-";
+    if (r->up) snprintf(pid, sizeof pid, "%ld", (long)r->pid);
+    printf("%-32s %-4s pid %-8s %-12s %-10s %s%s%s\n", r->slot, r->up ? "up" : "down", pid,
+           r->supervised ? "supervised" : "unsupervised", r->wantup ? "wantup" : "wantdown",
+           r->pending ? "pending" : "current", r->description && *r->description ? "  " : "",
+           r->description ? r->description : "");
+  }
+  fflush(stdout);
+}

@@ -1,0 +1,26 @@
+/* Stage 5: what a run says, for people (text) and for programs (--json, SPEC 7). */
+#ifndef HR_REPORT_H
+#define HR_REPORT_H
+
+#include <sys/types.h>
+
+#include "errors.h"
+#include "plan.h"
+
+struct status_row {
+  char *slot;
+  char const *profile;       /* 0: no profile file */
+  char const *description;
+  int supervised, up, wantup, pending;
+  pid_t pid;
+};
+
+/* FILE:LINE: message (FILE: message at line 0) on stderr, one per line. */
+void report_errors(struct hr_errors const *errs);
+void report_check(struct hr_errors const *errs, size_t nfiles, int json);
+/* command: "plan" or "apply"; verbose also lists unchanged slots. */
+void report_plan(char const *command, struct plan const *plan, struct hr_errors const *errs, int json, int verbosity,
+                 int exit_code);
+void report_status(struct status_row const *rows, size_t n, int json);
+
+#endif

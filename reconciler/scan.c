@@ -1,0 +1,149 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <skalibs/djbunix.h>
+
+#include "hr.h"
+#include "scan.h"
+#include "supervise.h"
+
+static int starts(char const *s, char const *prefix)
+{
+  return !strncmp(s, prefix, strlen(prefix));
+}
+
+int scan_parse_record(char const *text, size_t len, struct live_slot *l)
+{
+  static char const *const autostart[] = { "yes", "no", "state" };
+  char buf[512], run[65], ctl[65], log[65], a[8];
+  if (len >= sizeof buf) return -1;
+  memcpy(buf, text, len);
+  buf[len] = 0;
+  if (sscanf(buf, "hermes-reconcile 1\nrun %64s\nctl %64s\nlog %64s\nautostart %7s\n", run, ctl, log, a) != 4) return -1;
+  if (strlen(run) != 64 || strlen(ctl) != 64 || (strlen(log) != 64 && strcmp(log, "-"))) return -1;
+  l->autostart = -1;
+  for (int i = 0; i < 3; i++) if (!strcmp(a, autostart[i])) l->autostart = i;
+  if (l->autostart < 0) return -1;
+  memcpy(l->digest[HR_PART_RUN], run, 65);
+  memcpy(l->digest[HR_PART_CTL], ctl, 65);
+  memcpy(l->digest[HR_PART_LOG], log, strlen(log) + 1);
+  l->has_log = !!strcmp(log, "-");
+  l->has_record = 1;
+  return 0;
+}
+
+static int read_small(int dirfd, char const *path, char *buf, size_t max)
+{
+  int fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return -1;
+  ssize_t n = readnclose(fd, buf, max);
+  return (int)n;
+}
+
+/* Fill in what a live slot directory says about itself. -1 on a real error. */
+static int read_slot(int scandirfd, struct live_slot *l)
+{
+  char buf[512];
+  char path[512];
+  struct stat st;
+  int n = 0;
+  snprintf(path, sizeof path, "%s/" HR_RECORD_FILE, l->name);
+  n = read_small(scandirfd, path, buf, sizeof buf);
+  if (n < 0 && errno != ENOENT) return -1;
+  if (n < 0 || scan_parse_record(buf, (size_t)n, l) < 0) {
+    l->has_record = 0;
+    l->autostart = -1;
+    snprintf(path, sizeof path, "%s/log", l->name);
+    l->has_log = !fstatat(scandirfd, path, &st, AT_SYMLINK_NOFOLLOW) && S_ISDIR(st.st_mode);
+  }
+  snprintf(path, sizeof path, "%s/" HR_RESTART_FILE, l->name);
+  n = read_small(scandirfd, path, buf, sizeof buf - 1);
+  if (n < 0 && errno != ENOENT) return -1;
+  if (n > 0) {
+    buf[n] = 0;
+    l->restart = (strstr(buf, "run") ? HR_RESTART_RUN : 0) | (strstr(buf, "log") ? HR_RESTART_LOG : 0);
+  }
+  l->supervised = sv_supervised(scandirfd, l->name);
+  if (l->supervised < 0) return -1;
+  if (l->has_log) {
+    snprintf(path, sizeof path, "%s/log", l->name);
+    l->log_supervised = sv_supervised(scandirfd, path);
+    if (l->log_supervised < 0) return -1;
+  }
+  return 0;
+}
+
+static int by_name(void const *a, void const *b)
+{
+  return strcmp(((struct live_slot const *)a)->name, ((struct live_slot const *)b)->name);
+}
+
+int scan_scandir(int scandirfd, struct live_set *set)
+{
+  int fd = dup(scandirfd);
+  DIR *d = fd < 0 ? 0 : fdopendir(fd);
+  if (!d) {
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  rewinddir(d);
+  for (;;) {
+    errno = 0;
+    struct dirent *e = readdir(d);
+    if (!e) break;
+    char const *name = e->d_name;
+    int ours = starts(name, HR_SLOT_PREFIX) && name[sizeof HR_SLOT_PREFIX - 1];
+    int leftover = starts(name, HR_STAGE_PREFIX) || starts(name, HR_TOMB_PREFIX);
+    if (!ours && !leftover) continue;
+    struct stat st;
+    if (fstatat(scandirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+      if (errno == ENOENT) continue;
+      break;
+    }
+    hr_grow(&set->v, sizeof *set->v, set->n, &set->cap);
+    struct live_slot *l = set->v + set->n++;
+    memset(l, 0, sizeof *l);
+    l->name = hr_strdup(name);
+    l->autostart = -1;
+    l->is_symlink = S_ISLNK(st.st_mode);
+    if (leftover) l->kind = LIVE_LEFTOVER;
+    else if (!S_ISDIR(st.st_mode)) l->kind = LIVE_TAKEN;
+    else l->kind = LIVE_SLOT;
+    if (l->kind == LIVE_LEFTOVER && S_ISDIR(st.st_mode)) {
+      l->supervised = sv_supervised(scandirfd, name);
+      char path[512];
+      snprintf(path, sizeof path, "%s/log", name);
+      l->log_supervised = sv_supervised(scandirfd, path);
+      if (l->supervised < 0 || l->log_supervised < 0) break;
+    }
+    if (l->kind == LIVE_SLOT && read_slot(scandirfd, l) < 0) break;
+    errno = 0;
+  }
+  int err = errno;
+  closedir(d);
+  if (err) {
+    errno = err;
+    return -1;
+  }
+  if (set->n) qsort(set->v, set->n, sizeof *set->v, by_name);
+  return 0;
+}
+
+struct live_slot const *live_set_find(struct live_set const *set, char const *name)
+{
+  struct live_slot key = { .name = (char *)name };
+  return set->n ? bsearch(&key, set->v, set->n, sizeof *set->v, by_name) : 0;
+}
+
+void live_set_free(struct live_set *set)
+{
+  for (size_t i = 0; i < set->n; i++) free(set->v[i].name);
+  free(set->v);
+  memset(set, 0, sizeof *set);
+}

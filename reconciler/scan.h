@@ -1,0 +1,47 @@
+/* Stage 2: what the live scandir holds, as far as hermes-reconcile is concerned. */
+#ifndef HR_SCAN_H
+#define HR_SCAN_H
+
+#include <stddef.h>
+
+#include "render.h"
+
+#define HR_STAGE_PREFIX ".hr-stage."
+#define HR_TOMB_PREFIX ".hr-tomb."
+#define HR_LOCK_FILE ".hermes-reconcile.lock"
+
+enum live_kind {
+  LIVE_SLOT,             /* a real directory gateway-*: ours */
+  LIVE_TAKEN,            /* gateway-* that is a symbolic link or not a directory: never touched */
+  LIVE_LEFTOVER,         /* a staging or tombstone entry of an interrupted pass */
+};
+
+enum { HR_RESTART_RUN = 1, HR_RESTART_LOG = 2 };
+
+struct live_slot {
+  char *name;
+  enum live_kind kind;
+  int has_record;
+  char digest[HR_NPARTS_DIGESTED][65];
+  int has_log;           /* from the record, else from the directory */
+  int autostart;         /* from the record; -1 unknown */
+  int supervised;        /* the service's supervisor runs */
+  int log_supervised;
+  int restart;           /* HR_RESTART_* recorded by an interrupted pass */
+  int is_symlink;        /* LIVE_LEFTOVER: unlink the link itself */
+};
+
+struct live_set {
+  struct live_slot *v;   /* sorted by name */
+  size_t n, cap;
+};
+
+/* Parse the text of a slot record into l (pure): 0, or -1 if it is not one. */
+int scan_parse_record(char const *text, size_t len, struct live_slot *l);
+
+/* Read every entry of the scandir that is ours or in our way. 0, or -1 with errno. */
+int scan_scandir(int scandirfd, struct live_set *set);
+struct live_slot const *live_set_find(struct live_set const *set, char const *name);
+void live_set_free(struct live_set *set);
+
+#endif

@@ -1,0 +1,174 @@
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <skalibs/sig.h>
+
+#include "schema.h"
+
+struct hr_key const hr_keys[] = {
+#define HR_KEY(section, key, type, min, max, choices, dflt, meaning) \
+  { #section, #key, type, min, max, choices, dflt, meaning },
+#include "profile-keys.def"
+#undef HR_KEY
+};
+
+size_t const hr_nkeys = sizeof hr_keys / sizeof hr_keys[0];
+
+int schema_section_known(char const *section)
+{
+  for (size_t i = 0; i < hr_nkeys; i++)
+    if (!strcmp(hr_keys[i].section, section)) return 1;
+  return 0;
+}
+
+struct hr_key const *schema_find(char const *section, char const *key)
+{
+  for (size_t i = 0; i < hr_nkeys; i++) {
+    struct hr_key const *k = hr_keys + i;
+    if (strcmp(k->section, section)) continue;
+    if (!strcmp(k->key, "*") || !strcmp(k->key, key)) return k;
+  }
+  return 0;
+}
+
+size_t schema_index(struct hr_key const *k)
+{
+  return (size_t)(k - hr_keys);
+}
+
+int schema_parse_bool(char const *v, int *out)
+{
+  static char const *const yes[] = { "yes", "true", "on", "1" };
+  static char const *const no[] = { "no", "false", "off", "0" };
+  for (size_t i = 0; i < 4; i++) {
+    if (!strcasecmp(v, yes[i])) { *out = 1; return 0; }
+    if (!strcasecmp(v, no[i])) { *out = 0; return 0; }
+  }
+  return -1;
+}
+
+int schema_parse_enum(struct hr_key const *k, char const *v, int *out)
+{
+  char const *c = k->choices;
+  size_t len = strlen(v);
+  for (int i = 0; *c; i++) {
+    char const *bar = strchr(c, '|');
+    size_t n = bar ? (size_t)(bar - c) : strlen(c);
+    if (n == len && !strncmp(c, v, n)) { *out = i; return 0; }
+    c += n + !!bar;
+  }
+  return -1;
+}
+
+int schema_parse_int(struct hr_key const *k, char const *v, long *out)
+{
+  if (!*v || strlen(v) > 18) return -1;
+  for (char const *p = v; *p; p++) if (!isdigit((unsigned char)*p)) return -1;
+  long n = strtol(v, 0, 10);
+  if (n < k->min || n > k->max) return -1;
+  *out = n;
+  return 0;
+}
+
+int schema_valid_profile_name(char const *s)
+{
+  size_t n = strlen(s);
+  if (n < 1 || n > 243) return 0;
+  if (!islower((unsigned char)s[0]) && !isdigit((unsigned char)s[0])) return 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = s[i];
+    if (!(c >= 'a' && c <= 'z') && !isdigit(c) && c != '_' && c != '-') return 0;
+  }
+  return 1;
+}
+
+int schema_valid_env_name(char const *s)
+{
+  if (!*s || isdigit((unsigned char)*s)) return 0;
+  for (; *s; s++) {
+    unsigned char c = *s;
+    if (!(c < 128 && (isalnum(c) || c == '_'))) return 0;
+  }
+  return 1;
+}
+
+int schema_env_reserved(char const *s)
+{
+  static char const *const reserved[] = {
+    "HOME", "HERMES_HOME", "HERMES_S6_SUPERVISED_CHILD", "HERMES_SUPERVISED_CHILD",
+  };
+  for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
+    if (!strcmp(s, reserved[i])) return 1;
+  return 0;
+}
+
+static int has_control(char const *s)
+{
+  for (; *s; s++) if ((unsigned char)*s < 0x20 || *s == 0x7f) return 1;
+  return 0;
+}
+
+int schema_valid_path(char const *v)
+{
+  return v[0] == '/' && !has_control(v);
+}
+
+int schema_valid_program(char const *v)
+{
+  if (!*v || has_control(v)) return 0;
+  if (v[0] == '/') return 1;
+  for (; *v; v++) {
+    unsigned char c = *v;
+    if (!(isalnum(c) || c == '.' || c == '_' || c == '-' || c == '+')) return 0;
+  }
+  return 1;
+}
+
+int schema_valid_logdir(char const *v)
+{
+  static char const var[] = "$HERMES_HOME";
+  size_t n = sizeof var - 1;
+  if (!strncmp(v, var, n) && (v[n] == 0 || v[n] == '/')) return !has_control(v);
+  return schema_valid_path(v) && !strchr(v, '$');
+}
+
+int schema_parse_signal(char const *v, char *buf, size_t len)
+{
+  char const *name = v;
+  if (!strncasecmp(name, "SIG", 3)) name += 3;
+  char upper[32];
+  size_t n = strlen(name);
+  if (!n || n >= sizeof upper) return -1;
+  for (size_t i = 0; i <= n; i++) upper[i] = toupper((unsigned char)name[i]);
+  for (size_t i = 0; i < n; i++) if (!isalnum((unsigned char)upper[i])) return -1;
+  if (isdigit((unsigned char)upper[0])) return -1;
+  int sig = sig_number(upper);
+  if (sig <= 0) return -1;
+  char const *canon = sig_name(sig);
+  if (!canon || strlen(canon) + 4 > len) return -1;
+  strcpy(buf, "SIG");
+  strcat(buf, canon);
+  return 0;
+}
+
+char const *schema_type_words(enum hr_type t)
+{
+  switch (t) {
+    case HR_T_BOOL: return "yes/no, true/false, on/off or 1/0";
+    case HR_T_PATH: return "an absolute path";
+    case HR_T_TEXT: return "text";
+    case HR_T_PROGRAM: return "a command name or an absolute path";
+    case HR_T_WORDS: return "words separated by blanks";
+    case HR_T_ENUM: return "one of";
+    case HR_T_USER: return "a user name";
+    case HR_T_GROUP: return "a group name";
+    case HR_T_INT: return "an integer";
+    case HR_T_SIGNAL: return "a signal name";
+    case HR_T_LOGDIR: return "an absolute path, which may begin with $HERMES_HOME";
+    case HR_T_ENV: return "text";
+  }
+  return "?";
+}

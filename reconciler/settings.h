@@ -1,0 +1,40 @@
+/*
+ * The raw key = value settings of one profile file, as read by inih, with their line numbers.
+ * Reading is a pure function of the file's bytes: ini.c.
+ */
+#ifndef HR_SETTINGS_H
+#define HR_SETTINGS_H
+
+#include <stddef.h>
+
+#include "errors.h"
+
+/* The longest line the reader accepts, without its line end (inih's buffer, SPEC 9.10). */
+#define HR_LINE_MAX 198
+/* The largest profile file (SPEC 3). */
+#define HR_FILE_MAX 65536
+
+struct hr_setting {
+  size_t key;          /* index in hr_keys */
+  char *name;          /* the key as written: the variable name for [env] */
+  char *value;
+  unsigned int line;
+};
+
+struct hr_settings {
+  char *file;
+  struct hr_setting *v;
+  size_t n, cap;
+};
+
+/*
+ * Read the bytes of one INI file. is_defaults: this is _defaults.ini ([profile] home is not
+ * allowed). Every problem is added to errs as FILE:LINE; returns the number of problems.
+ */
+size_t ini_read_settings(char const *file, char const *buf, size_t len, int is_defaults,
+                         struct hr_settings *out, struct hr_errors *errs);
+
+struct hr_setting const *settings_get(struct hr_settings const *s, size_t key, char const *name);
+void settings_free(struct hr_settings *s);
+
+#endif

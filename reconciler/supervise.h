@@ -1,0 +1,35 @@
+/* The s6 primitives a pass needs, on directory descriptors rooted at the scandir. */
+#ifndef HR_SUPERVISE_H
+#define HR_SUPERVISE_H
+
+#include <sys/types.h>
+
+struct sv_status {
+  pid_t pid;             /* 0: down */
+  int wantup;
+  int finishing;
+  int ready;
+};
+
+/* Is a supervisor running on dirfd/dir (its supervise/lock held)? 1 yes, 0 no, -1 error. */
+int sv_supervised(int dirfd, char const *dir);
+
+/*
+ * Read dir/supervise/status, in s6's 35-byte format (2.11, 2.12, 2.14, 2.15) or the
+ * 43-byte one (2.13). 1 read, 0 no status yet, -1 error.
+ */
+int sv_status_read(int dirfd, char const *dir, struct sv_status *st);
+/* Parse a status file's bytes: 0, or -1 if len is no known size. Pure. */
+int sv_status_parse(char const *buf, size_t len, struct sv_status *st);
+
+/* Send commands to the supervisor of scandir/dir (libs6). 1 sent, 0 no supervisor, -1 error. */
+int sv_control(char const *scandir, char const *dir, char const *cmd);
+
+/*
+ * s6-svscan's control FIFO: open it for writing (0, or -1 with errno: ENXIO when no s6-svscan
+ * reads it), then send one command.
+ */
+int svscan_open(int scandirfd);
+int svscan_send(int fd, char const *cmd);
+
+#endif

@@ -1,0 +1,123 @@
+# shellcheck shell=bash
+# Shared helpers for the integration tests (TAP, run by prove).
+#
+#   . "$(dirname "$0")/../lib.sh"
+#
+# TAP:      ok COND-EXIT-STATUS NAME | is GOT WANT NAME | like GOT REGEX NAME
+#           skip_all REASON | diag TEXT | done_testing
+# Waiting:  wait_for DEADLINE_MS CMD...   (polls CMD until it succeeds; no fixed sleeps in assertions)
+# s6:       s6_start_scandir (sets SCANDIR, starts a private s6-svscan; stopped at exit)
+#           s6_bindir (sets BINDIR: s6 programs + a with-contenv stand-in reading $CONTENV)
+# Users:    test_user (sets TEST_USER/TEST_UID/TEST_GID: an unprivileged user, created if missing)
+# Binary:   HR (path of the hermes-reconcile under test; make check sets it)
+
+set -u
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HR=${HR:-$TOP/../build/hermes-reconcile}
+[ -x "$HR" ] || HR=$(cd "$TOP/.." && pwd)/build/hermes-reconcile
+TAP_N=0
+TAP_FAILED=0
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/hr-test.XXXXXX")
+chmod 0755 "$TMP"
+_cleanups=()
+
+at_exit() { _cleanups+=("$*"); }
+_run_cleanups() {
+  local i
+  for (( i=${#_cleanups[@]}-1; i>=0; i-- )); do eval "${_cleanups[$i]}" >/dev/null 2>&1 || true; done
+  rm -rf "$TMP"
+}
+trap _run_cleanups EXIT
+
+ok() {
+  local status=$1; shift
+  TAP_N=$((TAP_N + 1))
+  if [ "$status" -eq 0 ]; then echo "ok $TAP_N - $*"; else echo "not ok $TAP_N - $*"; TAP_FAILED=$((TAP_FAILED + 1)); fi
+}
+is() {
+  local got=$1 want=$2; shift 2
+  if [ "$got" = "$want" ]; then ok 0 "$*"; else ok 1 "$*"; diag "got:  '$got'"; diag "want: '$want'"; fi
+}
+like() {
+  local got=$1 re=$2; shift 2
+  if [[ $got =~ $re ]]; then ok 0 "$*"; else ok 1 "$*"; diag "got:  '$got'"; diag "want match: /$re/"; fi
+}
+diag() { printf '# %s\n' "$*" | sed '2,$s/^/# /' >&2; }
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+done_testing() { echo "1..$TAP_N"; [ "$TAP_FAILED" -eq 0 ]; exit $?; }
+
+now_ms() { date +%s%3N; }
+
+# wait_for MS CMD...: run CMD until it succeeds or MS milliseconds pass. Returns CMD's last status.
+wait_for() {
+  local limit=$1; shift
+  local deadline=$(( $(now_ms) + limit )) delay=0.005
+  while :; do
+    "$@" && return 0
+    [ "$(now_ms)" -ge "$deadline" ] && { "$@"; return $?; }
+    sleep "$delay"
+    case $delay in 0.005) delay=0.01 ;; 0.01) delay=0.02 ;; 0.02) delay=0.05 ;; esac
+  done
+}
+
+need_root() { [ "$(id -u)" -eq 0 ] || skip_all "needs root"; }
+
+# An unprivileged user for the tests: hr-test (created if missing), else nobody.
+test_user() {
+  if ! getent passwd hr-test >/dev/null; then
+    useradd --system --user-group --no-create-home --shell /usr/sbin/nologin hr-test >/dev/null 2>&1 || true
+  fi
+  if getent passwd hr-test >/dev/null; then TEST_USER=hr-test; else TEST_USER=nobody; fi
+  TEST_UID=$(id -u "$TEST_USER")
+  TEST_GID=$(id -g "$TEST_USER")
+  TEST_GROUP=$(id -gn "$TEST_USER")
+  export TEST_USER TEST_UID TEST_GID TEST_GROUP
+}
+
+# as_user CMD...: run CMD as the unprivileged test user.
+as_user() { setpriv --reuid="$TEST_UID" --regid="$TEST_GID" --init-groups -- "$@"; }
+
+# s6_bindir: a directory standing in for s6-overlay's /command: the s6 programs, and a
+# with-contenv that loads the container environment from $BINDIR/../contenv (s6-envdir format).
+s6_bindir() {
+  BINDIR=$TMP/command
+  CONTENV=$TMP/contenv
+  mkdir -p "$BINDIR" "$CONTENV"
+  local p
+  for p in /usr/bin/s6-*; do ln -sf "$p" "$BINDIR/"; done
+  cat > "$BINDIR/with-contenv" <<EOS
+#!/bin/sh
+exec /usr/bin/s6-envdir '$CONTENV' "\$@"
+EOS
+  chmod 0755 "$BINDIR/with-contenv"
+  chmod 0755 "$TMP/command" "$CONTENV"
+  export BINDIR CONTENV
+}
+
+# s6_start_scandir [MAXSERVICES]: start a private s6-svscan on $TMP/service (a tmpfs when root).
+s6_start_scandir() {
+  SCANDIR=$TMP/service
+  mkdir -p "$SCANDIR"
+  if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o mode=0755 hr-test "$SCANDIR" 2>/dev/null; then
+    at_exit "umount -l '$SCANDIR'"
+  fi
+  mkdir -p "$SCANDIR/.s6-svscan"
+  setsid s6-svscan -c "${1:-500}" -t0 "$SCANDIR" </dev/null >"$TMP/svscan.log" 2>&1 &
+  SVSCAN_PID=$!
+  at_exit "s6_stop_scandir"
+  wait_for 5000 test -p "$SCANDIR/.s6-svscan/control" || { echo "Bail out! s6-svscan did not start"; exit 1; }
+  wait_for 5000 s6-svscanctl -a "$SCANDIR" || { echo "Bail out! s6-svscan does not answer"; exit 1; }
+  export SCANDIR SVSCAN_PID
+}
+
+s6_stop_scandir() {
+  [ -n "${SVSCAN_PID:-}" ] || return 0
+  s6-svscanctl -t "$SCANDIR" 2>/dev/null || kill "$SVSCAN_PID" 2>/dev/null
+  wait_for 5000 eval '! kill -0 "$SVSCAN_PID" 2>/dev/null' || kill -9 -- "-$SVSCAN_PID" 2>/dev/null
+  SVSCAN_PID=
+}
+
+# supervised DIR: is a supervisor running on DIR (lock held)?
+supervised() { s6-svok "$1"; }
+# is_up DIR: is the service of DIR up?
+is_up() { s6-svstat -o up "$1" 2>/dev/null | grep -qx true; }
