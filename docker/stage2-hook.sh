@@ -1,0 +1,181 @@
+#!/bin/sh
+# stage2-hook.sh: boot-time set-up of the hermes image (installed as /usr/libexec/hermes/stage2-hook.sh).
+#
+# s6-overlay runs it as S6_STAGE2_HOOK: as root, once per container start, after s6-svscan is up and
+# before the s6-rc services are compiled and the cont-init.d scripts run (so before
+# 015-supervise-perms and 02-reconcile-profiles). A non-zero exit is only a warning there. It:
+#
+#   1. remaps the hermes user and group to HERMES_UID / HERMES_GID when they are set (integers
+#      1..65534; anything else is refused and reported, and hermes keeps its uid/gid);
+#   2. gives the hermes user the data volume's hermes files: $HERMES_HOME itself, its top-level
+#      regular files, and the trees hermes writes (profiles, logs, ...). Symbolic links are never
+#      followed: a link is chowned itself (chown -h), a tree or a $HERMES_HOME that is a link is
+#      left alone and reported. Other sub-directories (bind mounts from the host) are not touched;
+#   3. gives hermes the profiles directory (/etc/hermes/profiles.d) and, on first boot, when it holds
+#      no *.ini file, seeds it with the example default.ini (a marker file .hermes-seeded records the
+#      seeding, so deleting default.ini later is respected).
+#
+# Idempotent: a second run changes nothing. Exit 0 when everything was done, 1 when something was
+# refused or failed (each one reported on stderr, the other steps still done).
+#
+# Environment: HERMES_UID, HERMES_GID, HERMES_HOME (default /opt/data), HERMES_RECONCILE_CONFIG_DIR
+# (default /etc/hermes/profiles.d), HERMES_PROFILES_EXAMPLES (default
+# /usr/share/hermes/profiles.d-examples), HERMES_S6_BINDIR (default /command). For the tests only:
+# HERMES_STAGE2_ROOT, a directory that every path above and /etc/passwd, /etc/group are taken under.
+set -eu
+prog=stage2-hook.sh
+bindir=${HERMES_S6_BINDIR:-/command}
+
+# s6-overlay runs the hook with an emptied environment: get the container's back, once.
+if [ -z "${HERMES_STAGE2_CONTENV:-}" ] && [ -x "$bindir/with-contenv" ]; then
+  exec "$bindir/with-contenv" env HERMES_STAGE2_CONTENV=1 HERMES_S6_BINDIR="$bindir" "$0" "$@"
+fi
+unset HERMES_STAGE2_CONTENV
+
+root=${HERMES_STAGE2_ROOT:-}
+user=hermes
+passwd=$root/etc/passwd
+group=$root/etc/group
+home=${HERMES_HOME:-/opt/data}
+data=$root$home
+confdir=$root${HERMES_RECONCILE_CONFIG_DIR:-/etc/hermes/profiles.d}
+examples=$root${HERMES_PROFILES_EXAMPLES:-/usr/share/hermes/profiles.d-examples}
+# The trees of $HERMES_HOME that hermes (and hermes-reconcile's gateways) write.
+owned_trees="profiles logs cron sessions memories skills skins hooks plans workspace pairing"
+marker=.hermes-seeded
+rc=0
+
+say() { printf '%s: %s\n' "$prog" "$*"; }
+warn() {
+  printf '%s: %s\n' "$prog" "$*" >&2
+  rc=1
+}
+
+# field FILE NAME N: field N of the entry NAME of a passwd-format file.
+field() { awk -F: -v name="$2" -v n="$3" '$1 == name { print $n; exit }' "$1"; }
+
+# valid_id VALUE: an integer 1..65534, written without leading zeros.
+valid_id() {
+  case $1 in
+    '' | *[!0-9]* | 0*) return 1 ;;
+  esac
+  [ "${#1}" -le 5 ] && [ "$1" -ge 1 ] && [ "$1" -le 65534 ]
+}
+
+# set_field FILE NAME N VALUE: set field N of entry NAME, replacing FILE atomically, mode kept.
+set_field() {
+  _tmp=$1.$prog.tmp
+  awk -F: -v OFS=: -v name="$2" -v n="$3" -v value="$4" '$1 == name { $n = value } { print }' "$1" >"$_tmp" &&
+    chmod --reference="$1" "$_tmp" && chown --reference="$1" "$_tmp" && mv -f "$_tmp" "$1"
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+  say "not running as root: user remap and data-volume ownership skipped" >&2
+fi
+
+uid=$(field "$passwd" "$user" 3)
+gid=$(field "$passwd" "$user" 4)
+if [ -z "$uid" ] || [ -z "$gid" ]; then
+  warn "user $user is not in $passwd; nothing done"
+  exit 1
+fi
+
+# 1. Remap.
+if [ "$(id -u)" -eq 0 ]; then
+  new_gid=${HERMES_GID:-}
+  if [ -n "$new_gid" ] && ! valid_id "$new_gid"; then
+    warn "HERMES_GID='$new_gid' refused: must be an integer from 1 to 65534; hermes keeps gid $gid"
+  elif [ -n "$new_gid" ] && [ "$new_gid" != "$gid" ]; then
+    other=$(awk -F: -v g="$new_gid" '$3 == g && $1 != "hermes" { print $1; exit }' "$group")
+    [ -z "$other" ] || say "note: gid $new_gid is also the group $other"
+    if set_field "$group" "$user" 3 "$new_gid" && set_field "$passwd" "$user" 4 "$new_gid"; then
+      say "group $user: gid $gid -> $new_gid"
+      gid=$new_gid
+    else
+      warn "could not change the gid of $user in $group and $passwd"
+    fi
+  fi
+  new_uid=${HERMES_UID:-}
+  if [ -n "$new_uid" ] && ! valid_id "$new_uid"; then
+    warn "HERMES_UID='$new_uid' refused: must be an integer from 1 to 65534; hermes keeps uid $uid"
+  elif [ -n "$new_uid" ] && [ "$new_uid" != "$uid" ]; then
+    other=$(awk -F: -v u="$new_uid" '$3 == u && $1 != "hermes" { print $1; exit }' "$passwd")
+    [ -z "$other" ] || say "note: uid $new_uid is also the user $other"
+    if set_field "$passwd" "$user" 3 "$new_uid"; then
+      say "user $user: uid $uid -> $new_uid"
+      uid=$new_uid
+    else
+      warn "could not change the uid of $user in $passwd"
+    fi
+  fi
+fi
+
+# chown_tree DIR: give hermes every file of DIR that it does not own yet, links themselves only.
+chown_tree() {
+  if [ -L "$1" ]; then
+    warn "refusing to chown $1: it is a symbolic link"
+    return 0
+  fi
+  [ -d "$1" ] || return 0
+  find "$1" \( ! -user "$uid" -o ! -group "$gid" \) -exec chown -h "$uid:$gid" {} + ||
+    warn "chown of $1 failed"
+}
+
+# 2. The data volume.
+if [ "$(id -u)" -eq 0 ]; then
+  if [ -L "$data" ]; then
+    warn "refusing to chown $data (HERMES_HOME): it is a symbolic link"
+  else
+    [ -d "$data" ] || mkdir -p "$data" || warn "cannot create $data"
+    if [ -d "$data" ]; then
+      find "$data" -maxdepth 0 \( ! -user "$uid" -o ! -group "$gid" \) -exec chown -h "$uid:$gid" {} + ||
+        warn "chown of $data failed"
+      find "$data" -mindepth 1 -maxdepth 1 -type f \( ! -user "$uid" -o ! -group "$gid" \) \
+        -exec chown -h "$uid:$gid" {} + || warn "chown of the files of $data failed"
+      for tree in $owned_trees; do
+        chown_tree "$data/$tree"
+      done
+    fi
+  fi
+fi
+
+# 3. The profiles directory.
+if [ "$(id -u)" -eq 0 ]; then
+  if [ -L "$confdir" ]; then
+    say "$confdir is a symbolic link: its owner is left as it is"
+  else
+    [ -d "$confdir" ] || mkdir -p "$confdir" || warn "cannot create $confdir"
+    if [ -d "$confdir" ]; then
+      find "$confdir" -maxdepth 0 \( ! -user "$uid" -o ! -group "$gid" \) -exec chown -h "$uid:$gid" {} + ||
+        warn "chown of $confdir failed"
+    fi
+  fi
+fi
+
+has_ini=no
+for f in "$confdir"/*.ini; do
+  if [ -e "$f" ] || [ -L "$f" ]; then
+    has_ini=yes
+    break
+  fi
+done
+if [ ! -d "$confdir" ]; then
+  warn "$confdir does not exist: no profile seeded"
+elif [ "$has_ini" = no ] && [ ! -e "$confdir/$marker" ]; then
+  if [ ! -f "$examples/default.ini" ]; then
+    warn "$examples/default.ini does not exist: $confdir left empty"
+  else
+    tmp=$confdir/.default.ini.$prog.tmp
+    if cp "$examples/default.ini" "$tmp" && chmod 0644 "$tmp" &&
+      { [ "$(id -u)" -ne 0 ] || chown "$uid:$gid" "$tmp"; } && mv -f "$tmp" "$confdir/default.ini" &&
+      : >"$confdir/$marker"; then
+      [ "$(id -u)" -ne 0 ] || chown "$uid:$gid" "$confdir/$marker"
+      say "first boot: seeded $confdir/default.ini from $examples/default.ini"
+    else
+      rm -f "$tmp"
+      warn "could not seed $confdir/default.ini"
+    fi
+  fi
+fi
+
+exit "$rc"

@@ -1,0 +1,87 @@
+#!/bin/bash
+# docker/Dockerfile against the image layout, without a container engine: what the Dockerfile
+# promises (pinned, checked s6-overlay 3.2.x; make check before the layout; the ENTRYPOINT and
+# S6_STAGE2_HOOK paths; the hermes user) and what `make install-image` lays out (those paths exist,
+# the installed scripts are docker/'s, the stage2 hook seeds the shipped default.ini). Building and
+# running the image itself needs a container engine: see docker/README.md, "Tests".
+# shellcheck source=test/lib.sh
+. "$(dirname "$0")/../lib.sh"
+
+DF=$TOP/docker/Dockerfile
+[ -f "$DF" ] || skip_all "no docker/Dockerfile"
+df=$(cat "$DF")
+
+# --- The Dockerfile --------------------------------------------------------------------------------
+entry=$(grep -E '^ENTRYPOINT ' "$DF")
+is "$entry" 'ENTRYPOINT ["/init", "/usr/libexec/hermes/main-wrapper.sh"]' \
+  "ENTRYPOINT is /init plus the wrapper (exec form, so leading-dash arguments reach the wrapper)"
+[[ $df != *$'\nCMD '* ]]; ok $? "no CMD: no argument means hermes"
+hook_path=$(sed -n 's/^ *S6_STAGE2_HOOK=\([^ ]*\).*/\1/p' "$DF")
+is "$hook_path" /usr/libexec/hermes/stage2-hook.sh "S6_STAGE2_HOOK is the installed stage2-hook.sh"
+like "$(grep -E '^ARG S6_OVERLAY_VERSION=' "$DF")" '^ARG S6_OVERLAY_VERSION=3\.2\.[0-9]+\.[0-9]+$' "s6-overlay pinned to a 3.2.x release"
+for a in NOARCH X86_64 AARCH64; do
+  like "$(grep -E "^ARG S6_OVERLAY_${a}_SHA256=" "$DF")" "^ARG S6_OVERLAY_${a}_SHA256=[0-9a-f]{64}\$" \
+    "S6_OVERLAY_${a}_SHA256 is a SHA256"
+done
+like "$df" 'sha256sum -c -' "the tarballs are checked with sha256sum -c"
+like "$df" 's6-overlay-noarch\.tar\.xz' "the noarch tarball is installed"
+# shellcheck disable=SC2016 # a literal $ in the regex
+like "$df" 's6-overlay-\$s6arch\.tar\.xz' "the architecture's tarball is installed"
+like "$df" 'FROM debian:bookworm AS build' "the build stage is Debian bookworm"
+like "$df" 'RUN make check[^A-Za-z]+&& make install-image DESTDIR=/image' "the build stage runs make check, then install-image"
+like "$df" 'COPY --from=build /image/ /' "the runtime stage copies the layout"
+like "$df" 'ARG BASE_IMAGE=' "the runtime base image is a build argument"
+like "$df" 'FROM \$\{BASE_IMAGE\} AS runtime' "the runtime stage is FROM the base image"
+like "$df" 'useradd --uid 10000 --gid hermes --home-dir /opt/data' "user hermes: uid 10000, home /opt/data"
+like "$df" 'groupadd --gid 10000 hermes' "group hermes: gid 10000"
+like "$df" 'HERMES_HOME=/opt/data' "HERMES_HOME=/opt/data"
+like "$df" 'chown hermes:hermes /etc/hermes/profiles.d' "profiles.d is writable by hermes"
+
+# --- The scripts -----------------------------------------------------------------------------------
+for s in main-wrapper.sh stage2-hook.sh; do
+  f=$TOP/docker/$s
+  is "$(head -n1 "$f")" '#!/bin/sh' "$s: a POSIX sh script"
+  grep -qx 'set -eu' "$f"; ok $? "$s: set -eu"
+  if command -v shellcheck >/dev/null; then
+    shellcheck -s sh "$f" >"$TMP/sc" 2>&1; ok $? "$s: shellcheck -s sh is clean"
+    [ -s "$TMP/sc" ] && diag "$(cat "$TMP/sc")"
+  fi
+done
+
+# --- The layout: make install-image ----------------------------------------------------------------
+if ! make -s -C "$TOP" -n install-image DESTDIR=/nonexistent >/dev/null 2>&1; then
+  diag "make install-image is not available: layout checks skipped"
+  done_testing
+fi
+IMG=$TMP/image
+bin=$HR
+if [ ! -x "$bin" ]; then bin=$TMP/stub-hermes-reconcile; printf '#!/bin/sh\n' >"$bin"; chmod 0755 "$bin"; fi
+make -s -C "$TOP" install-image DESTDIR="$IMG" IMAGE_BIN="$bin" >"$TMP/make.log" 2>&1
+ok $? "make install-image DESTDIR=... succeeds" || diag "$(cat "$TMP/make.log")"
+
+wrapper_path=${entry#*\"/init\", \"}; wrapper_path=${wrapper_path%\"]}
+[ -x "$IMG$wrapper_path" ]; ok $? "the ENTRYPOINT's wrapper ($wrapper_path) is in the layout, executable"
+cmp -s "$IMG$wrapper_path" "$TOP/docker/main-wrapper.sh"; ok $? "...and it is docker/main-wrapper.sh"
+[ -x "$IMG$hook_path" ]; ok $? "S6_STAGE2_HOOK ($hook_path) is in the layout, executable"
+cmp -s "$IMG$hook_path" "$TOP/docker/stage2-hook.sh"; ok $? "...and it is docker/stage2-hook.sh"
+[ -x "$IMG/usr/bin/hermes-reconcile" ]; ok $? "/usr/bin/hermes-reconcile is in the layout"
+[ -d "$IMG/etc/hermes/profiles.d" ] && [ -z "$(ls -A "$IMG/etc/hermes/profiles.d")" ]
+ok $? "/etc/hermes/profiles.d is in the layout, empty"
+[ -f "$IMG/usr/share/hermes/profiles.d-examples/default.ini" ]
+ok $? "the example default.ini that the hook seeds from is in the layout"
+
+# The installed hook, on the installed layout, seeds the shipped default.ini.
+if [ "$(id -u)" -eq 0 ]; then
+  printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'hermes:x:10000:10000::/opt/data:/bin/sh' >"$IMG/etc/passwd"
+  printf '%s\n' 'root:x:0:' 'hermes:x:10000:' >"$IMG/etc/group"
+  chown 10000:10000 "$IMG/etc/hermes/profiles.d"
+  OUT=$(env -i PATH=/usr/bin:/bin HERMES_STAGE2_ROOT="$IMG" HERMES_S6_BINDIR="$TMP/none" "$IMG$hook_path" 2>&1)
+  ok $? "the installed stage2-hook.sh runs cleanly on the layout" || diag "$OUT"
+  cmp -s "$IMG/etc/hermes/profiles.d/default.ini" "$IMG/usr/share/hermes/profiles.d-examples/default.ini"
+  ok $? "first boot: profiles.d/default.ini is the shipped example"
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  diag "no container engine here: the image build and docker run checks of docker/README.md were not run"
+fi
+done_testing

@@ -1,0 +1,147 @@
+#!/bin/bash
+# docker/stage2-hook.sh in a temporary root (HERMES_STAGE2_ROOT): HERMES_UID/HERMES_GID validation
+# and remap, ownership of the data volume's hermes files without following symbolic links,
+# first-boot seeding of profiles.d, and idempotence. Nothing outside $TMP is touched.
+# shellcheck source=test/lib.sh
+. "$(dirname "$0")/../lib.sh"
+
+need_root
+
+HOOK=$TMP/stage2-hook.sh
+install -m 0755 "$TOP/docker/stage2-hook.sh" "$HOOK"
+EXAMPLE=$TOP/conf.d-examples/default.ini
+
+# mkroot DIR: a fresh image root: hermes 10000:10000 (home /opt/data), another user 2000, the
+# example default.ini, an empty profiles.d owned by 10000, and a data volume as left by an older
+# container or by `docker exec` as root.
+mkroot() {
+  local r=$1
+  mkdir -p "$r/etc/hermes/profiles.d" "$r/usr/share/hermes/profiles.d-examples" \
+    "$r/opt/data/profiles/work" "$r/opt/data/logs/gateways/work" "$r/opt/data/hostdir" "$r/outside"
+  printf '%s\n' 'root:x:0:0:root:/root:/bin/bash' 'other:x:2000:2000::/home/other:/bin/sh' \
+    'hermes:x:10000:10000::/opt/data:/bin/sh' 'last:x:3000:3000::/home/last:/bin/sh' >"$r/etc/passwd"
+  printf '%s\n' 'root:x:0:' 'other:x:2000:' 'hermes:x:10000:' 'last:x:3000:' >"$r/etc/group"
+  chmod 0644 "$r/etc/passwd" "$r/etc/group"
+  if [ -f "$EXAMPLE" ]; then cp "$EXAMPLE" "$r/usr/share/hermes/profiles.d-examples/default.ini"
+  else printf '[profile]\nenabled = yes\n' >"$r/usr/share/hermes/profiles.d-examples/default.ini"; fi
+  chown 10000:10000 "$r/etc/hermes/profiles.d"
+  echo "model: x" >"$r/opt/data/config.yaml"                   # root-owned top-level file
+  echo '{"gateway_state":"running"}' >"$r/opt/data/profiles/work/gateway_state.json"
+  echo log >"$r/opt/data/logs/gateways/work/current"
+  echo host >"$r/opt/data/hostdir/file"; chown -R 4242:4242 "$r/opt/data/hostdir"  # a host bind mount
+  echo secret >"$r/outside/secret"                               # root-owned, outside the volume
+  ln -s "$r/outside" "$r/opt/data/skills"                         # a hermes tree that is a link
+  ln -s "$r/outside/secret" "$r/opt/data/profiles/work/link"      # a link inside a hermes tree
+}
+
+# hook ROOT VAR=VALUE...: run the hook with s6-overlay's emptied environment; sets OUT, ERR, RC.
+hook() {
+  local r=$1; shift
+  OUT=$(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HERMES_STAGE2_ROOT="$r" HERMES_S6_BINDIR="$TMP/none" \
+    "$@" "$HOOK" 2>"$TMP/err")
+  RC=$?
+  ERR=$(cat "$TMP/err")
+}
+owner() { stat -c %u:%g "$1"; }
+snapshot() { (cd "$1" && find . -printf '%p %y %u:%g %m %s %T@\n' | LC_ALL=C sort; cat etc/passwd etc/group); }
+
+# --- Validation: every invalid value is refused, named, and changes no account --------------------
+R=$TMP/r-invalid
+mkroot "$R"
+rm "$R/opt/data/skills"
+cp "$R/etc/passwd" "$TMP/passwd.orig"; cp "$R/etc/group" "$TMP/group.orig"
+for bad in 0 65535 -1 abc 12x 010 '1 2' 99999999999999999999; do
+  hook "$R" HERMES_UID="$bad"
+  is "$RC" 1 "HERMES_UID='$bad': exit code 1"
+  like "$ERR" "^stage2-hook.sh: HERMES_UID='$bad' refused: must be an integer from 1 to 65534" \
+    "HERMES_UID='$bad': refused on stderr, with the script's name"
+  hook "$R" HERMES_GID="$bad"
+  like "$ERR" "^stage2-hook.sh: HERMES_GID='$bad' refused" "HERMES_GID='$bad': refused"
+done
+cmp -s "$R/etc/passwd" "$TMP/passwd.orig" && cmp -s "$R/etc/group" "$TMP/group.orig"
+ok $? "invalid values changed neither /etc/passwd nor /etc/group"
+hook "$R" HERMES_UID=65534 HERMES_GID=1
+is "$RC" 0 "the bounds 65534 and 1 are accepted (exit 0)"
+like "$(grep '^hermes:' "$R/etc/passwd")" '^hermes:x:65534:1:' "HERMES_UID=65534 HERMES_GID=1 applied"
+
+# --- First boot with a remap -----------------------------------------------------------------------
+R=$TMP/r
+mkroot "$R"
+hook "$R" HERMES_UID=4321 HERMES_GID=4322
+is "$RC" 1 "first boot: exit 1 (a symbolic link was refused), everything else done"
+is "$(grep '^hermes:' "$R/etc/passwd")" "hermes:x:4321:4322::/opt/data:/bin/sh" "passwd: hermes remapped to 4321:4322"
+is "$(grep '^hermes:' "$R/etc/group")" "hermes:x:4322:" "group: hermes remapped to 4322"
+is "$(grep -v '^hermes:' "$R/etc/passwd" | tr '\n' ' ')" \
+  "root:x:0:0:root:/root:/bin/bash other:x:2000:2000::/home/other:/bin/sh last:x:3000:3000::/home/last:/bin/sh " \
+  "passwd: the other users are untouched"
+is "$(stat -c %a "$R/etc/passwd")" 644 "passwd keeps its mode"
+is "$(owner "$R/opt/data")" 4321:4322 "HERMES_HOME itself is hermes's"
+is "$(owner "$R/opt/data/config.yaml")" 4321:4322 "top-level files of HERMES_HOME are hermes's"
+is "$(owner "$R/opt/data/profiles/work/gateway_state.json")" 4321:4322 "profiles/ tree is hermes's"
+is "$(owner "$R/opt/data/logs/gateways/work/current")" 4321:4322 "logs/ tree is hermes's"
+is "$(owner "$R/opt/data/profiles/work/link")" 4321:4322 "a link inside a hermes tree: the link itself is chowned"
+is "$(owner "$R/outside/secret")" 0:0 "...and what it points to is not"
+is "$(owner "$R/opt/data/skills")" 0:0 "a hermes tree that is a symbolic link is left as it is"
+is "$(owner "$R/outside")" 0:0 "...and so is its target"
+like "$ERR" "stage2-hook.sh: refusing to chown $R/opt/data/skills: it is a symbolic link" "the refusal is reported"
+is "$(owner "$R/opt/data/hostdir/file")" 4242:4242 "other directories of the volume (host bind mounts) are not touched"
+is "$(owner "$R/etc/hermes/profiles.d")" 4321:4322 "profiles.d follows the remap"
+is "$(owner "$R/etc/hermes/profiles.d/default.ini")" 4321:4322 "first boot: default.ini seeded, hermes's"
+is "$(stat -c %a "$R/etc/hermes/profiles.d/default.ini")" 644 "default.ini is 0644"
+cmp -s "$R/etc/hermes/profiles.d/default.ini" "$R/usr/share/hermes/profiles.d-examples/default.ini"
+ok $? "default.ini is the example's"
+like "$OUT" "first boot: seeded" "the seeding is announced"
+is "$(find "$R/etc/hermes/profiles.d" -name '*.tmp' | wc -l)" 0 "no temporary file is left"
+
+# --- Idempotence -----------------------------------------------------------------------------------
+before=$(snapshot "$R")
+hook "$R" HERMES_UID=4321 HERMES_GID=4322
+after=$(snapshot "$R")
+is "$after" "$before" "second boot: nothing changed (names, types, owners, modes, sizes, mtimes)"
+[[ $OUT != *seeded* ]]; ok $? "second boot: nothing seeded"
+
+# A deleted default.ini stays deleted (the first boot is over).
+rm "$R/etc/hermes/profiles.d/default.ini"
+hook "$R"
+[ ! -e "$R/etc/hermes/profiles.d/default.ini" ]; ok $? "a default.ini deleted by the operator is not seeded again"
+
+# No remap asked: a volume left by 4321 goes back to 10000.
+R2=$TMP/r2
+mkroot "$R2"
+chown -R 4321:4321 "$R2/opt/data/profiles"
+hook "$R2"
+is "$(owner "$R2/opt/data/profiles/work/gateway_state.json")" 10000:10000 "no remap: the volume's hermes files go to 10000"
+is "$(grep '^hermes:' "$R2/etc/passwd")" "hermes:x:10000:10000::/opt/data:/bin/sh" "no remap: passwd unchanged"
+
+# --- Seeding only into an empty profiles.d --------------------------------------------------------
+R3=$TMP/r3
+mkroot "$R3"
+rm "$R3/opt/data/skills"
+printf '[gateway]\nautostart = no\n' >"$R3/etc/hermes/profiles.d/work.ini"
+hook "$R3"
+is "$RC" 0 "no link to refuse: exit 0"
+[ ! -e "$R3/etc/hermes/profiles.d/default.ini" ]; ok $? "profiles.d with a profile: nothing seeded"
+rm "$R3/etc/hermes/profiles.d/work.ini"
+: >"$R3/etc/hermes/profiles.d/.editor.swp"
+hook "$R3"
+[ -f "$R3/etc/hermes/profiles.d/default.ini" ]; ok $? "profiles.d with dot files only: default.ini seeded"
+
+# --- HERMES_HOME that is a symbolic link ----------------------------------------------------------
+R4=$TMP/r4
+mkroot "$R4"
+mkdir -p "$R4/elsewhere"; echo x >"$R4/elsewhere/file"
+ln -s "$R4/elsewhere" "$R4/linked"
+hook "$R4" HERMES_HOME=/linked
+is "$RC" 1 "HERMES_HOME a symbolic link: exit 1"
+like "$ERR" "refusing to chown $R4/linked \(HERMES_HOME\): it is a symbolic link" "HERMES_HOME a link: reported"
+is "$(owner "$R4/elsewhere/file")" 0:0 "HERMES_HOME a link: what it points to is not chowned"
+
+# --- No hermes user -------------------------------------------------------------------------------
+R5=$TMP/r5
+mkroot "$R5"
+sed -i '/^hermes:/d' "$R5/etc/passwd"
+hook "$R5"
+is "$RC" 1 "no hermes user: exit 1"
+like "$ERR" "stage2-hook.sh: user hermes is not in" "no hermes user: reported"
+
+done_testing
