@@ -77,11 +77,13 @@ asan-check: $(ASAN_BIN) $(ASAN_UNIT)
 shellcheck:
 	shellcheck -x $(SHELL_SCRIPTS)
 
+# Fragments under mk/ add their own checks to CHECK_EXTRA (man pages, examples, fuzz corpus).
 check: deps
 	$(MAKE) all
 	$(MAKE) shellcheck
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) $(CHECK_EXTRA)
 	$(MAKE) asan-check
 	@echo "make check: all tests passed"
 

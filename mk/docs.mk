@@ -69,3 +69,4 @@ install-man: $(MANPAGES)
 	install -m 0644 $(BUILD)/hermes-reconcile.8 $(DESTDIR)$(MANDIR)/man8/hermes-reconcile.8
 
 install: install-man
+CHECK_EXTRA += man-lint examples-check
