@@ -64,7 +64,7 @@ $(ASAN_UNIT): $(UNIT_SRCS) $(filter-out $(BUILD)/asan/hermes-reconcile.o,$(ASAN_
 # Unit tests print TAP (libcheck's CK_TAP_LOG_FILE_NAME) and run under prove like the rest.
 UNIT_ENV := CK_VERBOSITY=silent CK_TAP_LOG_FILE_NAME=-
 unit: $(UNIT)
-	$(UNIT_ENV) prove -v --exec '' $(UNIT) | tail -n 3
+	$(UNIT_ENV) prove --exec '' $(UNIT)
 
 integration: $(BIN)
 	HR=$(abspath $(BIN)) prove test/integration/*.t

@@ -19,7 +19,7 @@ struct reader {
   size_t len, pos;
   unsigned int line;
   int line_ok;           /* the current line reached inih unchanged */
-  int section_ok;        /* the current section is known */
+  int section_ok;        /* the current section: 1 known, 0 unknown, -1 its header was rejected */
   int is_defaults;
   struct hr_settings *out;
   struct hr_errors *errs;
@@ -45,14 +45,13 @@ static int line_acceptable(struct reader *r, char const *s, size_t n)
   if (!n || s[0] == ';' || s[0] == '#') return 1;
   if (s[0] == '[') {
     char const *close = memchr(s, ']', n);
-    if (!close) { bad(r, "missing ] in section header%s", ""); return 0; }
+    if (!close) { r->section_ok = -1; bad(r, "missing ] in section header%s", ""); return 0; }
+    /* the name exactly as inih takes it, blanks included: "[ gateway ]" is no known section */
     char const *a = s + 1;
     size_t len = (size_t)(close - a);
-    while (len && (*a == ' ' || *a == '\t')) a++, len--;
-    len = trim_right(a, len);
     memcpy(tmp, a, len);
     tmp[len] = 0;
-    if (len > INIH_NAME_MAX) { bad(r, "section name too long: [%s]", tmp); return 0; }
+    if (len > INIH_NAME_MAX) { r->section_ok = -1; bad(r, "section name too long: [%s]", tmp); return 0; }
     r->section_ok = schema_section_known(tmp);
     if (!r->section_ok) bad(r, "unknown section [%s]", tmp);
     return 1;
@@ -101,7 +100,7 @@ struct hr_setting const *settings_get(struct hr_settings const *s, size_t key, c
 static int on_value(void *user, char const *section, char const *name, char const *value)
 {
   struct reader *r = user;
-  if (!r->line_ok) return 1;
+  if (!r->line_ok || r->section_ok < 0) return 1;   /* keys under a rejected header: already reported */
   if (!*section) { bad(r, "%s set before any [section]", name); return 1; }
   if (!r->section_ok) return 1;
   struct hr_key const *k = schema_find(section, name);
