@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# 50-boot.t: boot the image layout the way s6-overlay does, without a container engine.
+#
+# As root, in a private mount + PID namespace, over an overlay of the host root (nothing on the
+# machine changes): `make install-image` into the overlay, s6 programs under /command with a
+# with-contenv reading /run/s6/container_environment, s6-svscan on a tmpfs /run/service, then an
+# s6-rc stand-in (the compiled longruns in /run/s6-rc/servicedirs linked into the scandir,
+# supervised but down), /etc/cont-init.d/* in C-locale order, and the user bundle brought up.
+# Everything started here dies with the PID namespace; every mount goes with the mount namespace.
+# shellcheck disable=SC2317  # functions called through wait_for
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+if [ -z "${HR_BOOT_NS:-}" ]; then
+  skip() { echo "1..0 # SKIP $*"; exit 0; }
+  [ "$(id -u)" -eq 0 ] || skip "needs root"
+  command -v unshare >/dev/null || skip "no unshare"
+  command -v s6-svperms >/dev/null || skip "no s6-svperms (s6 >= 2.11)"
+  grep -qw overlay /proc/filesystems 2>/dev/null || modprobe overlay 2>/dev/null ||
+    skip "no overlayfs"
+  unshare --mount --pid --fork --propagation private true 2>/dev/null || skip "unshare not permitted"
+  HR_BOOT_NS=1 exec unshare --mount --pid --fork --propagation private bash "$0" "$@"
+fi
+
+# shellcheck source=test/lib.sh
+. "$HERE/../lib.sh"
+export LC_ALL=C
+REPO=$TOP
+bail() { echo "Bail out! $*"; [ -s "${BOOTLOG:-/dev/null}" ] && diag "$(tail -n 40 "$BOOTLOG")"; exit 1; }
+[ -x "$HR" ] || bail "no hermes-reconcile at $HR (make all)"
+HR=$(realpath "$HR")
+
+# The namespace's own tmpfs, outside $TMP: lib.sh's rm -rf $TMP must never walk into the overlay.
+NS=$(mktemp -d /tmp/hr-boot.XXXXXX)
+at_exit "umount -R -l '$NS'; rmdir '$NS'"
+mount -t tmpfs -o mode=0755 hr-boot "$NS" || skip_all "cannot mount a tmpfs"
+mkdir "$NS/upper" "$NS/work" "$NS/root"
+ROOT=$NS/root
+BOOTLOG=$NS/boot.log
+mount -t overlay hr-boot -o "lowerdir=/,upperdir=$NS/upper,workdir=$NS/work" "$ROOT" ||
+  skip_all "cannot mount an overlay of /"
+mount -t proc proc "$ROOT/proc"
+mount -t tmpfs -o mode=0755 hr-dev "$ROOT/dev"
+for d in null:1:3 zero:1:5 random:1:8 urandom:1:9; do
+  IFS=: read -r n ma mi <<<"$d"
+  mknod -m 0666 "$ROOT/dev/$n" c "$ma" "$mi"
+done
+ln -s /proc/self/fd "$ROOT/dev/fd"
+mount -t tmpfs -o mode=0755 hr-run "$ROOT/run"
+
+# in_root CMD...: run CMD as root inside the image.  as_hermes CMD...: the same as user hermes.
+in_root() { chroot "$ROOT" "$@"; }
+as_hermes() { chroot "$ROOT" setpriv --reuid=hermes --regid=hermes --init-groups -- "$@"; }
+
+# --- the image ----------------------------------------------------------------------------------
+# Whatever the host has at these places is hidden (whiteouts in the overlay; the host is untouched).
+rm -rf "$ROOT/etc/hermes" "$ROOT/etc/cont-init.d" "$ROOT/etc/s6-overlay" "$ROOT/command" \
+  "$ROOT/srv/hermes-home" "$ROOT/usr/local/bin/hermes"
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$REPO" install-image DESTDIR="$ROOT" IMAGE_BIN="$HR" \
+  >"$NS/install.log" 2>&1 || { diag "$(cat "$NS/install.log")"; bail "make install-image failed"; }
+ok 0 "make install-image lays out the image"
+names() { local f out=""; for f in "$1"/*; do out+="${f##*/} "; done; echo "$out"; }
+missing=""
+for f in usr/bin/hermes-reconcile etc/cont-init.d/015-supervise-perms etc/cont-init.d/02-reconcile-profiles \
+  etc/s6-overlay/s6-rc.d/dashboard/run etc/s6-overlay/s6-rc.d/dashboard/finish \
+  etc/s6-overlay/s6-rc.d/main-hermes/run etc/s6-overlay/s6-rc.d/hermes-reconcile-watch/run; do
+  [ -f "$ROOT/$f" ] && [ -x "$ROOT/$f" ] || missing+=" $f"
+done
+is "$missing" "" "the image has the binary, cont-init.d and the run scripts, executable"
+like "$(names "$ROOT/etc/s6-overlay/s6-rc.d/user/contents.d")" \
+  "^(.* )?dashboard (.* )?hermes-reconcile-watch (.* )?main-hermes " \
+  "the user bundle holds dashboard, hermes-reconcile-watch and main-hermes"
+is "$(names "$ROOT/etc/cont-init.d")" "015-supervise-perms 02-reconcile-profiles " \
+  "cont-init.d sorts 015-supervise-perms before 02-reconcile-profiles"
+is "$(stat -c %a "$ROOT/etc/hermes/profiles.d")" 755 "/etc/hermes/profiles.d exists, 0755"
+
+# --- what s6-overlay provides: /command, the container environment, the user ----------------------
+mkdir -p "$ROOT/command" "$ROOT/run/s6/container_environment" "$ROOT/run/hermes-test"
+for p in /usr/bin/s6-* /usr/bin/execlineb; do ln -s "$p" "$ROOT/command/"; done
+install -m 0755 "$HERE/../boot/with-contenv" "$ROOT/command/with-contenv"
+install -m 0755 "$HERE/../boot/hermes" "$ROOT/usr/local/bin/hermes"
+contenv() { # contenv NAME [VALUE]: set (or, without VALUE, unset) a container variable
+  if [ $# -gt 1 ]; then printf '%s' "$2" >"$ROOT/run/s6/container_environment/$1"
+  else rm -f "$ROOT/run/s6/container_environment/$1"; fi
+}
+contenv PATH /command:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# Not the default /opt/data: the profiles resolve only if cont-init.d sees the container environment.
+contenv HERMES_HOME /srv/hermes-home
+
+host_had_hermes=0
+getent passwd hermes >/dev/null && host_had_hermes=1
+if ! in_root getent passwd hermes >/dev/null; then
+  in_root useradd --system --user-group --home-dir /srv/hermes-home --no-create-home \
+    --shell /usr/sbin/nologin hermes || bail "cannot create user hermes in the image"
+fi
+if [ "$host_had_hermes" = 0 ]; then
+  getent passwd hermes >/dev/null
+  ok $((!$?)) "useradd in the image leaves the host's /etc/passwd alone"
+fi
+HGROUP=$(in_root id -gn hermes)
+mkdir -p "$ROOT/srv/hermes-home/profiles/work" "$ROOT/srv/hermes-home/profiles/play" "$ROOT/srv/hermes-home/logs"
+in_root chown -R hermes:"$HGROUP" /srv/hermes-home
+
+P=$ROOT/etc/hermes/profiles.d
+printf '[gateway]\nautostart = yes\n' >"$P/default.ini"
+printf '[profile]\ndescription = work\n[gateway]\nautostart = yes\nargs = --verbose\n' >"$P/work.ini"
+printf '[gateway]\nautostart = yes\nno_such_key = 1\n' >"$P/broken.ini"
+
+# --- stage 2: s6-svscan, the s6-rc stand-in, cont-init.d, the user bundle --------------------------
+mkdir -p "$ROOT/run/service/.s6-svscan"
+chroot "$ROOT" env -i PATH=/command:/usr/bin:/bin setsid s6-svscan /run/service \
+  </dev/null >>"$BOOTLOG" 2>&1 &
+wait_for 5000 in_root s6-svscanctl -a /run/service 2>/dev/null || bail "s6-svscan did not start"
+
+in_root env -i PATH=/command:/usr/bin:/bin /etc/cont-init.d/015-supervise-perms >>"$BOOTLOG" 2>&1
+ok $? "015-supervise-perms: no /run/s6-rc/servicedirs is not an error"
+
+# s6-rc-init: every compiled longrun in the live servicedirs, linked into the scandir, down.
+live=/run/s6-rc:s6-rc-init:hrtest
+mkdir -p "$ROOT$live/servicedirs"
+ln -s "$live" "$ROOT/run/s6-rc"
+SD=$ROOT$live/servicedirs
+for src in "$ROOT"/etc/s6-overlay/s6-rc.d/*/; do
+  name=$(basename "$src")
+  [ "$(cat "$src/type" 2>/dev/null)" = longrun ] || continue
+  mkdir "$SD/$name"
+  for f in "$src"*; do
+    case ${f##*/} in type | dependencies | dependencies.d | producer-for | consumer-for | pipeline-name) continue ;; esac
+    cp -a "$f" "$SD/$name/"
+  done
+  touch "$SD/$name/down"
+done
+# s6-overlay's own services, which must stay root-only.
+for name in s6rc-oneshot-runner s6-linux-test; do
+  mkdir "$SD/$name"
+  printf '#!/bin/sh\nexec sleep infinity\n' >"$SD/$name/run"
+  chmod 0755 "$SD/$name/run"
+done
+STATIC=$(names "$SD")
+for name in $STATIC; do ln -s "/run/s6-rc/servicedirs/$name" "$ROOT/run/service/$name"; done
+in_root s6-svscanctl -a /run/service
+all_supervised() { local s; for s in $STATIC; do in_root s6-svok "/run/service/$s" || return 1; done; }
+wait_for 5000 all_supervised || bail "the static services are not supervised"
+
+run_cont_init() { # the cont-init.d of s6-overlay: each script in name order, minimal environment
+  local f rc=0
+  for f in "$ROOT"/etc/cont-init.d/*; do
+    in_root env -i PATH=/command:/usr/bin:/bin "/etc/cont-init.d/${f##*/}" >>"$BOOTLOG" 2>&1 ||
+      { rc=$?; diag "${f##*/} exited $rc"; }
+  done
+  return "$rc"
+}
+run_cont_init
+ok $? "cont-init.d: every script exits 0, an invalid profile file included"
+
+# s6-rc change user: bring the bundle up, waiting for readiness where there is a notification-fd
+# (the dashboard, disabled, is looked at below).
+D=/run/service/dashboard
+since0=$(in_root s6-svstat -o updownsince "$D")
+USER_SERVICES=$(names "$ROOT/etc/s6-overlay/s6-rc.d/user/contents.d")
+for name in $USER_SERVICES; do in_root s6-svc -u "/run/service/$name"; done
+for name in $USER_SERVICES; do
+  [ "$name" != dashboard ] || continue
+  if [ -f "$SD/$name/notification-fd" ]; then
+    in_root s6-svwait -U -t 10000 "/run/service/$name"
+    ok $? "$name is up and ready (notification-fd)"
+  else
+    in_root s6-svwait -u -t 5000 "/run/service/$name"
+    ok $? "$name is up"
+  fi
+done
+
+# --- permissions ---------------------------------------------------------------------------------
+for name in $STATIC; do
+  case $name in s6rc-* | s6-linux-*) continue ;; esac
+  is "$(in_root s6-svperms "/run/service/$name" 2>&1 | sed 's/^[^ ]* //' | tr '\n' ' ')" \
+    "status: public control: group $HGROUP events: group $HGROUP " "$name: delegated to group $HGROUP"
+done
+is "$(stat -c '%a %U:%G' "$SD/dashboard/supervise" "$SD/dashboard/supervise/control" "$SD/dashboard/event" |
+  tr '\n' ' ')" "711 root:root 620 root:$HGROUP 3730 root:$HGROUP " \
+  "dashboard: supervise/ 0711, control 0620 and event/ 03730 of group $HGROUP"
+for name in s6rc-oneshot-runner s6-linux-test; do
+  is "$(stat -c '%a %U:%G' "$SD/$name/supervise" "$SD/$name/supervise/control" | tr '\n' ' ')" \
+    "700 root:root 600 root:root " "$name: supervise/ and control stay root-only"
+  as_hermes s6-svstat "/run/service/$name" >/dev/null 2>&1
+  ok $((!$?)) "$name: hermes cannot read its status"
+done
+
+# --- gateways --------------------------------------------------------------------------------------
+GATEWAYS="gateway-default gateway-work"
+for g in $GATEWAYS; do
+  wait_for 5000 in_root s6-svwait -u -t 1000 "/run/service/$g" 2>/dev/null
+  ok $? "$g is up after boot"
+done
+[ ! -e "$ROOT/run/service/gateway-broken" ]
+ok $? "the invalid profile file has no slot"
+
+# --- idempotence -----------------------------------------------------------------------------------
+snapshot() { # every entry of the live state with type, mode, owner and inode, and every pid
+  (cd "$ROOT" && find run/service "${live#/}/servicedirs" -printf '%p %y %m %u:%g %i\n' | sort)
+  for s in "$ROOT"/run/service/*; do echo "${s##*/} $(in_root s6-svstat -o up,pid "/run/service/${s##*/}")"; done
+}
+before=$(snapshot)
+run_cont_init
+ok $? "cont-init.d a second time: every script exits 0"
+is "$(diff <(echo "$before") <(snapshot))" "" "cont-init.d a second time changes nothing"
+
+mkdir "$ROOT/run/no-svscan"
+contenv S6_PROFILE_GATEWAY_SCANDIR /run/no-svscan
+in_root env -i PATH=/command:/usr/bin:/bin /etc/cont-init.d/02-reconcile-profiles >>"$BOOTLOG" 2>&1
+is $? 111 "02-reconcile-profiles fails (111) on a system failure: no s6-svscan on the scandir"
+contenv S6_PROFILE_GATEWAY_SCANDIR
+
+# --- control as hermes -----------------------------------------------------------------------------
+for s in dashboard $GATEWAYS; do
+  as_hermes s6-svstat "/run/service/$s" >/dev/null
+  ok $? "hermes: s6-svstat $s"
+done
+for g in $GATEWAYS; do
+  d=/run/service/$g
+  as_hermes s6-svc -d "$d" && as_hermes s6-svwait -d -t 5000 "$d"
+  ok $? "hermes: s6-svc -d, s6-svwait -d $g"
+  as_hermes s6-svc -u "$d" && as_hermes s6-svwait -u -t 5000 "$d"
+  ok $? "hermes: s6-svc -u, s6-svwait -u $g"
+done
+
+# --- the dashboard ---------------------------------------------------------------------------------
+# stopped_since T: the dashboard changed state after T (TAI64N) and is now down, not wanted up.
+stopped_since() {
+  local st; st=$(in_root s6-svstat -o up,wantedup,updownsince "$D")
+  [ "${st% *}" = "false false" ] && [ "${st##* }" != "$1" ]
+}
+stays_down() { # still down, not wanted up, and no 'u' event within a bounded wait
+  [ "$(in_root s6-svstat -o up,wantedup "$D")" = "false false" ] &&
+    ! in_root s6-svwait -u -t 1500 "$D" 2>/dev/null
+}
+wait_for 5000 stopped_since "$since0" && stays_down
+ok $? "HERMES_DASHBOARD unset: the dashboard is down and stays down"
+like "$(in_root s6-svstat "$D")" '^down ' "HERMES_DASHBOARD unset: s6-svstat reports down"
+
+contenv HERMES_DASHBOARD 1
+as_hermes s6-svc -u "$D" && as_hermes s6-svwait -u -t 5000 "$D"
+ok $? "HERMES_DASHBOARD=1: hermes starts the dashboard"
+pid=$(in_root s6-svstat -o pid "$D")
+HUID=$(in_root id -u hermes)
+runs_as_hermes() { [ "$(awk '/^Uid:/ { print $2 }' "$ROOT/proc/$pid/status")" = "$HUID" ]; }
+wait_for 5000 runs_as_hermes  # up = forked: the run script drops to hermes right after
+ok $? "the dashboard runs as hermes"
+kill -9 "$pid"
+new_pid() { local p; p=$(in_root s6-svstat -o up,pid "$D"); [ "${p#true }" != "$p" ] && [ "${p#true }" != "$pid" ]; }
+wait_for 5000 new_pid
+ok $? "kill -9: the dashboard comes back with a new pid"
+
+as_hermes s6-svc -d "$D" && as_hermes s6-svwait -d -t 5000 "$D"
+ok $? "hermes: s6-svc -d, s6-svwait -d dashboard"
+
+echo 78 >"$ROOT/run/hermes-test/dashboard-exit"
+contenv HERMES_DASHBOARD Yes
+since=$(in_root s6-svstat -o updownsince "$D")
+as_hermes s6-svc -u "$D"
+wait_for 5000 stopped_since "$since" && stays_down && [ "$(in_root s6-svstat -o exitcode "$D")" = 78 ]
+ok $? "HERMES_DASHBOARD=Yes, exit 78: the dashboard ran and stays down"
+rm -f "$ROOT/run/hermes-test/dashboard-exit"
+
+contenv HERMES_DASHBOARD 0
+since=$(in_root s6-svstat -o updownsince "$D")
+as_hermes s6-svc -u "$D"
+wait_for 5000 stopped_since "$since" && stays_down
+ok $? "HERMES_DASHBOARD=0: s6-svc -u runs it once and it stays down"
+
+# --- the watch -------------------------------------------------------------------------------------
+printf '[gateway]\nautostart = yes\n' >"$P/play.ini"
+wait_for 10000 in_root s6-svwait -u -t 500 /run/service/gateway-play 2>/dev/null
+ok $? "hermes-reconcile-watch publishes a new profile file"
+
+[ "$TAP_FAILED" -eq 0 ] || diag "$(tail -n 40 "$BOOTLOG")"
+done_testing
