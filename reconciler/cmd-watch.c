@@ -1,15 +1,143 @@
 /* hermes-reconcile watch: apply, then apply again after every change of the config dir. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <skalibs/selfpipe.h>
 #include <skalibs/strerr.h>
+#include <skalibs/types.h>
 
 #include "hr.h"
 #include "options.h"
 #include "pass.h"
+#include "report.h"
+#include "watch.h"
+
+/* A burst of changes (an editor's save, a ConfigMap update, a script writing many files) gives one
+   pass: it starts once the directory has been quiet for QUIET_MS, or SETTLE_MAX_MS after the first
+   change of the burst at the latest, so that a directory that never stays quiet is still applied. */
+#define QUIET_MS 100
+#define SETTLE_MAX_MS 2000
+
+enum { WAKE_NONE = 0, WAKE_CHANGE = 1, WAKE_STOP = 2 };
+
+struct watcher {
+  struct dirwatch dw;
+  struct pollfd fds[2];  /* 0: signals, 1: inotify */
+};
+
+static long long now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Signals: SIGTERM and SIGINT stop the watch, SIGHUP asks for a pass. */
+static int read_signals(void)
+{
+  int wake = WAKE_NONE;
+  for (;;) {
+    int sig = selfpipe_read();
+    if (sig < 0) strerr_diefu1sys(HR_EXIT_SYSTEM, "read the signal pipe");
+    if (!sig) return wake;
+    if (sig == SIGHUP) wake |= WAKE_CHANGE;
+    else wake |= WAKE_STOP;
+  }
+}
+
+/* Waits up to timeout ms (-1: forever) and says what happened. */
+static int wait_event(struct watcher *wt, int timeout)
+{
+  int r = poll(wt->fds, 2, timeout);
+  if (r < 0) {
+    if (errno == EINTR) return WAKE_NONE;
+    strerr_diefu1sys(HR_EXIT_SYSTEM, "poll");
+  }
+  int wake = WAKE_NONE;
+  if (wt->fds[0].revents) wake |= read_signals();
+  if (wt->fds[1].revents) {
+    int c = dirwatch_read(&wt->dw);
+    if (c < 0) strerr_diefu2sys(HR_EXIT_SYSTEM, "read inotify events for ", wt->dw.path);
+    if (c) wake |= WAKE_CHANGE;
+  }
+  return wake;
+}
+
+/* After a first change: let the burst settle. Returns WAKE_STOP if a stop signal came meanwhile. */
+static int settle(struct watcher *wt)
+{
+  long long start = now_ms(), quiet_since = start;
+  for (;;) {
+    long long now = now_ms();
+    long long until = quiet_since + QUIET_MS;
+    if (until > start + SETTLE_MAX_MS) until = start + SETTLE_MAX_MS;
+    if (now >= until) return WAKE_NONE;
+    int wake = wait_event(wt, (int)(until - now));
+    if (wake & WAKE_STOP) return WAKE_STOP;
+    if (wake & WAKE_CHANGE) quiet_since = now_ms();
+  }
+}
+
+static void notify_ready(int fd)
+{
+  if (fd < 0) return;
+  if (write(fd, "\n", 1) < 0) strerr_warnwu1sys("write the readiness notification");
+  close(fd);
+}
+
+static int one_pass(struct hr_options const *o)
+{
+  int code = pass_once(o, PASS_APPLY);
+  if (code != HR_EXIT_OK) {
+    char fmt[UINT_FMT];
+    fmt[uint_fmt(fmt, (unsigned int)code)] = 0;
+    strerr_warnw3x("watch: the pass exited ", fmt, "; watching goes on");
+  }
+  return code;
+}
 
 int cmd_watch(struct hr_options const *o, int argc, char const *const *argv)
 {
   (void)argc;
   (void)argv;
-  (void)o;
-  strerr_warnw("watch is not implemented yet");
-  return HR_EXIT_SYSTEM;
+  /* One line of output per pass: the summary (per-slot lines only with --verbose). */
+  struct hr_options opts = *o;
+  if (opts.verbosity == 0) opts.verbosity = REPORT_SUMMARY_ONLY;
+  if (o->notify_fd >= 0 && fcntl(o->notify_fd, F_GETFD) < 0) {
+    char fmt[UINT_FMT];
+    fmt[uint_fmt(fmt, (unsigned int)o->notify_fd)] = 0;
+    strerr_dief3x(HR_EXIT_USAGE, "--notify-fd ", fmt, " is not an open file descriptor");
+  }
+
+  struct watcher wt;
+  int sfd = selfpipe_init();
+  if (sfd < 0) strerr_diefu1sys(HR_EXIT_SYSTEM, "create the signal pipe");
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  if (selfpipe_trapset(&set) < 0) strerr_diefu1sys(HR_EXIT_SYSTEM, "trap signals");
+  /* Watch before the first pass, so that a change made during it is not missed. */
+  if (dirwatch_init(&wt.dw, o->config_dir) < 0)
+    strerr_diefu2sys(HR_EXIT_SYSTEM, "watch the config dir ", o->config_dir);
+  wt.fds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+  wt.fds[1] = (struct pollfd){ .fd = wt.dw.fd, .events = POLLIN };
+
+  one_pass(&opts);
+  notify_ready(o->notify_fd);
+  for (;;) {
+    int wake = wait_event(&wt, -1);
+    if (wake & WAKE_STOP) break;
+    if (!(wake & WAKE_CHANGE)) continue;
+    if (settle(&wt) & WAKE_STOP) break;
+    one_pass(&opts);
+  }
+  dirwatch_free(&wt.dw);
+  selfpipe_finish();
+  return HR_EXIT_OK;
 }

@@ -8,6 +8,7 @@
 
 #include "hr.h"
 #include "options.h"
+#include "trigger.h"
 
 char const *PROG = HR_PROG;
 
@@ -89,15 +90,16 @@ int main(int argc, char **argv)
     .timeout_ms = 10000,
     .notify_fd = -1,
   };
+  char const *chosen = 0; /* an option the trigger cannot forward (SPEC 2, hermes-reconcile(8)) */
   for (;;) {
     int c = getopt_long(argc, argv, "+c:s:H:b:t:jqvhV", longopts, 0);
     if (c == -1) break;
     switch (c) {
-      case 'c': o.config_dir = optarg; break;
-      case 's': o.scandir = optarg; break;
-      case 'H': o.hermes_home = optarg; break;
-      case 'b': o.bindir = optarg; break;
-      case 't': o.timeout_ms = parse_uint(optarg, "--timeout"); break;
+      case 'c': o.config_dir = optarg; chosen = "--config-dir"; break;
+      case 's': o.scandir = optarg; chosen = "--scandir"; break;
+      case 'H': o.hermes_home = optarg; chosen = "--hermes-home"; break;
+      case 'b': o.bindir = optarg; chosen = "--s6-bindir"; break;
+      case 't': o.timeout_ms = parse_uint(optarg, "--timeout"); chosen = "--timeout"; break;
       case 'j': o.json = 1; break;
       case 'q': o.verbosity = -1; break;
       case 'v': o.verbosity = 1; break;
@@ -113,6 +115,7 @@ int main(int argc, char **argv)
   for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
     if (strcmp(name, commands[i].name)) continue;
     if (!commands[i].takes_files && optind < argc) usage_die("too many arguments for ", name);
+    if (commands[i].run == cmd_apply) trigger_apply(&o, chosen);
     return commands[i].run(&o, argc - optind, (char const *const *)argv + optind);
   }
   usage_die("unknown command: ", name);

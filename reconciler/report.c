@@ -110,8 +110,8 @@ void report_plan(char const *command, struct plan const *plan, struct hr_errors 
     json_print(o);
     return;
   }
-  if (verbosity < 0) return;
-  for (size_t i = 0; i < plan->n; i++) {
+  if (verbosity < 0 && verbosity != REPORT_SUMMARY_ONLY) return;
+  for (size_t i = 0; i < plan->n && verbosity != REPORT_SUMMARY_ONLY; i++) {
     struct plan_item const *it = plan->v + i;
     if (it->action == HR_KEEP && verbosity < 1) continue;
     if (it->action == HR_UPDATE) {

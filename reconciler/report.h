@@ -18,7 +18,9 @@ struct status_row {
 /* FILE:LINE: message (FILE: message at line 0) on stderr, one per line. */
 void report_errors(struct hr_errors const *errs);
 void report_check(struct hr_errors const *errs, size_t nfiles, int json);
-/* command: "plan" or "apply"; verbose also lists unchanged slots. */
+/* command: "plan" or "apply"; verbosity: -1 quiet, 0 changed slots and the summary, 1 also unchanged slots,
+   REPORT_SUMMARY_ONLY the summary line alone (watch: one line per pass). */
+#define REPORT_SUMMARY_ONLY (-2)
 void report_plan(char const *command, struct plan const *plan, struct hr_errors const *errs, int json, int verbosity,
                  int exit_code);
 void report_status(struct status_row const *rows, size_t n, int json);
