@@ -120,8 +120,10 @@ void report_plan(char const *command, struct plan const *plan, struct hr_errors 
     } else if (it->action == HR_SKIP) printf("! %s: %s\n", it->slot, skip_reason(it));
     else printf("%c %s%s\n", marks[it->action], it->slot, it->leftover ? " (left over by an interrupted pass)" : "");
   }
-  int done = !strcmp(command, "apply");
-  printf("%s: %zu %s, %zu %s, %zu %s, %zu unchanged, %zu skipped\n", command,
+  /* A failed apply says what it set out to do: what of it was done, the messages above say. */
+  int done = !strcmp(command, "apply") && exit_code != HR_EXIT_SYSTEM;
+  printf("%s%s: %zu %s, %zu %s, %zu %s, %zu unchanged, %zu skipped\n", command,
+         exit_code == HR_EXIT_SYSTEM ? " failed (exit 111); planned" : "",
          count[HR_ADD], done ? "added" : "to add", count[HR_UPDATE], done ? "updated" : "to update",
          count[HR_REMOVE], done ? "removed" : "to remove", count[HR_KEEP], count[HR_SKIP]);
   fflush(stdout);
