@@ -1,0 +1,129 @@
+# shellcheck shell=bash
+# Shared set-up of the reconcile-pass tests (test/integration/1*.t), on top of test/lib.sh.
+#
+#   . "$(dirname "$0")/1-common.sh"; hr_setup
+#
+# hr_setup        root, the test user, a bindir, a private s6-svscan on $SCANDIR, $CFG (profile files,
+#                 with a _defaults.ini running the stand-in gateway $GW as $TEST_USER, autostart = yes)
+#                 and $HH (the hermes home, owned by the test user)
+# profile NAME    write $CFG/NAME.ini from stdin and create the profile's home
+# hr ARGS...      run $HR on this set-up; sets RC, OUT, ERR (stdout also in $TMP/hr.out)
+# apply           hr apply
+# slot NAME       the slot directory of profile NAME
+# pid_of DIR      the pid of DIR's service (empty when down)
+# rec NAME        what the gateway of NAME recorded (argv, ids, cwd, env) on its last start
+# home_of NAME    the home of profile NAME
+# files_of DIR    path, inode, type, mode, owner, size of everything below DIR but the supervise state
+# supervisors DIR number of s6-supervise processes of our s6-svscan running on DIR (scandir-relative)
+# one_supervisor_each NAME...  the slots and loggers of NAME... without exactly one supervisor
+# all_up NAME...  every slot of NAME... and its logger supervised and up
+
+# shellcheck source=test/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+export LC_ALL=C
+
+hr_setup() {
+  need_root
+  command -v s6-svscan >/dev/null || skip_all "no s6-svscan"
+  [ -x "$HR" ] || { echo "Bail out! no hermes-reconcile at $HR (make all)"; exit 1; }
+  test_user
+  s6_bindir
+  s6_start_scandir 1000
+  CFG=$TMP/conf.d
+  HH=$TMP/hermes
+  GW=$TMP/gateway
+  mkdir -p "$CFG" "$HH/profiles"
+  chown "$TEST_UID:$TEST_GID" "$HH" "$HH/profiles"
+  # The stand-in gateway: records how it was started into its working directory, then waits.
+  cat >"$GW" <<'EOS'
+#!/bin/sh
+{
+  printf 'argv'; for a in "$@"; do printf ' [%s]' "$a"; done; echo
+  echo "pid $$"
+  echo "uid $(id -u)"
+  echo "gid $(id -g)"
+  echo "groups $(id -G)"
+  echo "cwd $(pwd)"
+  env | sort | sed 's/^/env /'
+} >gateway.rec.tmp && mv gateway.rec.tmp gateway.rec
+# readiness notification (notification_fd) when [env] READY_FD says where
+[ -z "${READY_FD:-}" ] || echo >&"$READY_FD"
+exec sleep 1000
+EOS
+  chmod 0755 "$GW"
+  cat >"$CFG/_defaults.ini" <<EOF
+[gateway]
+user = $TEST_USER
+program = $GW
+autostart = yes
+
+[log]
+to_stdout = no
+EOF
+  export CFG HH GW
+}
+
+home_of() { if [ "$1" = default ]; then echo "$HH"; else echo "$HH/profiles/$1"; fi; }
+
+profile() {
+  local home
+  home=$(home_of "$1")
+  cat >"$CFG/$1.ini"
+  mkdir -p "$home"
+  chown "$TEST_UID:$TEST_GID" "$home"
+}
+
+# shellcheck disable=SC2034  # RC, OUT, ERR are for the tests
+hr() {
+  "$HR" -c "$CFG" -s "$SCANDIR" -H "$HH" -b "$BINDIR" -t 10000 "$@" >"$TMP/hr.out" 2>"$TMP/hr.err"
+  RC=$?
+  OUT=$(cat "$TMP/hr.out")
+  ERR=$(cat "$TMP/hr.err")
+  [ -z "${HR_TEST_VERBOSE:-}" ] || [ -z "$ERR" ] || diag "stderr of $*: $ERR"
+}
+apply() { hr apply; }
+
+slot() { echo "$SCANDIR/gateway-$1"; }
+pid_of() { local p; p=$(s6-svstat -o pid "$1" 2>/dev/null) || return 0; [ "${p:--1}" -gt 0 ] 2>/dev/null && echo "$p"; }
+rec() { cat "$(home_of "$1")/gateway.rec" 2>/dev/null; }
+# rec_is_current NAME: the gateway of NAME is up and its record is from this run.
+rec_is_current() { local p; p=$(pid_of "$(slot "$1")"); [ -n "$p" ] && rec "$1" | grep -qx "pid $p"; }
+
+files_of() {
+  (cd "$1" && find . -mindepth 1 \( -path '*/supervise/*' -o -path '*/event/*' \) -prune -o \
+    \( -type d -printf '%p %i %y %m %u:%g -\n' \) -o -printf '%p %i %y %m %u:%g %s\n' | sort)
+}
+
+supervisors() {
+  pgrep -a -P "$SVSCAN_PID" -x s6-supervise | awk -v d="$1" '$2 == "s6-supervise" && $3 == d && NF == 3 { n++ } END { print n + 0 }'
+}
+# one_supervisor_each NAME...: prints the slots (and loggers) of NAME... that have not exactly one supervisor.
+one_supervisor_each() {
+  local census n d
+  census=$(pgrep -a -P "$SVSCAN_PID" -x s6-supervise | awk 'NF == 3 { print $3 }')
+  for n in "$@"; do
+    for d in "gateway-$n" "gateway-$n/log"; do
+      [ "$(grep -cxF -- "$d" <<<"$census")" = 1 ] || printf ' %s' "$d"
+    done
+  done
+}
+
+all_up() {
+  local n
+  for n in "$@"; do
+    supervised "$(slot "$n")" && supervised "$(slot "$n")/log" && is_up "$(slot "$n")" && is_up "$(slot "$n")/log" || return 1
+  done
+}
+
+# json_get FILE PERL-EXPR: evaluate EXPR with $j the decoded JSON object of FILE; prints the result.
+# shellcheck disable=SC2016  # perl code
+json_get() {
+  perl -MJSON::PP -e 'local $/; open my $f, "<", $ARGV[0] or die; my $j = JSON::PP->new->decode(<$f>);
+    my $r = eval $ARGV[1]; die $@ if $@; print defined $r ? $r : "undef"' "$1" "$2"
+}
+
+# has_line TEXT LINE NAME: TEXT has the exact line LINE.
+has_line() {
+  local text=$1 line=$2; shift 2
+  if grep -qxF -- "$line" <<<"$text"; then ok 0 "$@"; else ok 1 "$@"; diag "no line '$line' in:" "$text"; fi
+}
