@@ -7,20 +7,65 @@
 #include "profile.h"
 #include "schema.h"
 
+/*
+ * getpwnam and getgrnam read the whole database on every call, and a load asks about the same one or two
+ * names for every profile: remember the last answer of each, until ids_system_forget (every load).
+ */
+struct id_memo {
+  char name[64];
+  int found;
+  uid_t uid;
+  gid_t gid;
+};
+
+static struct id_memo user_memo, group_memo;
+
+static int memo_hit(struct id_memo const *m, char const *name)
+{
+  return m->name[0] && !strcmp(m->name, name);
+}
+
+/* Remember m as the answer for name (a name too long for the memo is simply asked again). */
+static void memo_keep(struct id_memo *memo, char const *name, struct id_memo const *m)
+{
+  size_t len = strlen(name);
+  if (len >= sizeof memo->name) return;
+  *memo = *m;
+  memcpy(memo->name, name, len + 1);
+}
+
+void ids_system_forget(void)
+{
+  user_memo.name[0] = 0;
+  group_memo.name[0] = 0;
+}
+
 static int user_system(char const *name, uid_t *uid, gid_t *gid)
 {
-  struct passwd *pw = getpwnam(name);
-  if (!pw) return -1;
-  *uid = pw->pw_uid;
-  *gid = pw->pw_gid;
+  struct id_memo m = { 0 };
+  if (memo_hit(&user_memo, name)) m = user_memo;
+  else {
+    struct passwd *pw = getpwnam(name);
+    if (pw) m = (struct id_memo){ .found = 1, .uid = pw->pw_uid, .gid = pw->pw_gid };
+    memo_keep(&user_memo, name, &m);
+  }
+  if (!m.found) return -1;
+  *uid = m.uid;
+  *gid = m.gid;
   return 0;
 }
 
 static int group_system(char const *name, gid_t *gid)
 {
-  struct group *gr = getgrnam(name);
-  if (!gr) return -1;
-  *gid = gr->gr_gid;
+  struct id_memo m = { 0 };
+  if (memo_hit(&group_memo, name)) m = group_memo;
+  else {
+    struct group *gr = getgrnam(name);
+    if (gr) m = (struct id_memo){ .found = 1, .gid = gr->gr_gid };
+    memo_keep(&group_memo, name, &m);
+  }
+  if (!m.found) return -1;
+  *gid = m.gid;
   return 0;
 }
 

@@ -49,6 +49,8 @@ struct hr_ids {
   int (*group)(char const *name, gid_t *gid);
 };
 extern struct hr_ids const ids_system;
+/* ids_system remembers its last answers; every load starts from the databases afresh. */
+void ids_system_forget(void);
 
 /*
  * Check every value of one file's settings on its own (types, ranges, users and groups), adding

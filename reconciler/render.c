@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <skalibs/sha256.h>
+#include <skalibs/blake2s.h>
 
 #include "hr.h"
 #include "render.h"
@@ -217,26 +217,37 @@ static void render_log(struct slot_render *r, struct profile const *p, struct re
   add_seed(r, "log/");
 }
 
+/* 64 lowercase hex digits and a NUL: once per part of every profile of every pass, so no snprintf. */
+static void hex_digest(unsigned char const *d, char *out)
+{
+  static char const hex[] = "0123456789abcdef";
+  for (int j = 0; j < 32; j++) {
+    out[2 * j] = hex[d[j] >> 4];
+    out[2 * j + 1] = hex[d[j] & 15];
+  }
+  out[64] = 0;
+}
+
 static void digest_parts(struct slot_render *r)
 {
-  SHA256Schedule ctx[HR_NPARTS_DIGESTED];
+  blake2s_ctx ctx[HR_NPARTS_DIGESTED];
   char gid[32];
-  for (int i = 0; i < HR_NPARTS_DIGESTED; i++) sha256_init(ctx + i);
+  for (int i = 0; i < HR_NPARTS_DIGESTED; i++) blake2s_init(ctx + i, 32);
   snprintf(gid, sizeof gid, "G %lu\n", (unsigned long)r->gid);
-  sha256_update(ctx + HR_PART_RUN, gid, strlen(gid));
+  blake2s_update(ctx + HR_PART_RUN, gid, strlen(gid));
   for (size_t i = 0; i < r->n; i++) {
     struct slot_entry const *e = r->v + i;
     if (e->part >= HR_NPARTS_DIGESTED) continue;
     char head[64];
     int n = snprintf(head, sizeof head, "%d %o %d %zu ", (int)e->kind, (unsigned)e->mode, e->group_g, e->len);
-    sha256_update(ctx + e->part, head, (size_t)n);
-    sha256_update(ctx + e->part, e->path, strlen(e->path) + 1);
-    sha256_update(ctx + e->part, e->content, e->len);
+    blake2s_update(ctx + e->part, head, (size_t)n);
+    blake2s_update(ctx + e->part, e->path, strlen(e->path) + 1);
+    blake2s_update(ctx + e->part, e->content, e->len);
   }
   for (int i = 0; i < HR_NPARTS_DIGESTED; i++) {
     unsigned char d[32];
-    sha256_final(ctx + i, (char *)d);
-    for (int j = 0; j < 32; j++) snprintf(r->digest[i] + 2 * j, 3, "%02x", d[j]);
+    blake2s_final(ctx + i, (char *)d);
+    hex_digest(d, r->digest[i]);
   }
 }
 

@@ -37,7 +37,7 @@ struct slot_render {
   size_t n, cap;
   gid_t gid;             /* G */
   int has_log;
-  char digest[HR_NPARTS_DIGESTED][65];   /* sha256, hex */
+  char digest[HR_NPARTS_DIGESTED][65];   /* BLAKE2s-256, hex */
 };
 
 struct render_ctx {

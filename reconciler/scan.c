@@ -79,6 +79,17 @@ static int read_slot(int scandirfd, struct live_slot *l)
   return 0;
 }
 
+/* The file type of a scandir entry in st->st_mode: from readdir when it says, else from fstatat. */
+static int entry_type(int scandirfd, struct dirent const *e, struct stat *st)
+{
+  switch (e->d_type) {
+    case DT_DIR: st->st_mode = S_IFDIR; return 0;
+    case DT_LNK: st->st_mode = S_IFLNK; return 0;
+    case DT_REG: st->st_mode = S_IFREG; return 0;
+    default: return fstatat(scandirfd, e->d_name, st, AT_SYMLINK_NOFOLLOW);
+  }
+}
+
 static int by_name(void const *a, void const *b)
 {
   return strcmp(((struct live_slot const *)a)->name, ((struct live_slot const *)b)->name);
@@ -102,7 +113,7 @@ int scan_scandir(int scandirfd, struct live_set *set)
     int leftover = starts(name, HR_STAGE_PREFIX) || starts(name, HR_TOMB_PREFIX);
     if (!ours && !leftover) continue;
     struct stat st;
-    if (fstatat(scandirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+    if (entry_type(scandirfd, e, &st) < 0) {
       if (errno == ENOENT) continue;
       break;
     }

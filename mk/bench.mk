@@ -1,0 +1,15 @@
+# make bench: hermes-reconcile against s6's own tools (s6-svlink, s6-svunlink) and against the floor
+# (bench/floor.c: the least work s6 itself needs), side by side in one run, on a private tmpfs and a
+# private s6-svscan. Needs root and valgrind. Results and how to read them: docs/bench.md.
+#
+#   make bench                        N = 100, 300, 1000
+#   make bench BENCH_N="100 300"      fewer sizes (also BENCH_REPS, BENCH_REPS_BIG, BENCH_NOOP_REPS)
+
+BENCH_FLOOR := $(BUILD)/bench-floor
+
+$(BENCH_FLOOR): bench/floor.c
+	@mkdir -p $(@D)
+	$(CC) -D_GNU_SOURCE $(WARN) $(CFLAGS) -o $@ bench/floor.c
+
+bench: $(BIN) $(BENCH_FLOOR)
+	bash bench/run.sh $(BIN) $(BENCH_FLOOR)
