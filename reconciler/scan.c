@@ -18,14 +18,29 @@ static int starts(char const *s, char const *prefix)
   return !strncmp(s, prefix, strlen(prefix));
 }
 
+/* "KEY VALUE\n" at *p: VALUE (without the line end) copied into out; -1 if the line is not that. */
+static int record_line(char const **p, char const *end, char const *key, char *out, size_t max)
+{
+  size_t klen = strlen(key);
+  if ((size_t)(end - *p) < klen + 1 || memcmp(*p, key, klen) || (*p)[klen] != ' ') return -1;
+  char const *v = *p + klen + 1;
+  char const *nl = memchr(v, '\n', (size_t)(end - v));
+  if (!nl || (size_t)(nl - v) >= max) return -1;
+  memcpy(out, v, (size_t)(nl - v));
+  out[nl - v] = 0;
+  *p = nl + 1;
+  return 0;
+}
+
 int scan_parse_record(char const *text, size_t len, struct live_slot *l)
 {
   static char const *const autostart[] = { "yes", "no", "state" };
-  char buf[512], run[65], ctl[65], log[65], a[8];
-  if (len >= sizeof buf) return -1;
-  memcpy(buf, text, len);
-  buf[len] = 0;
-  if (sscanf(buf, "hermes-reconcile 1\nrun %64s\nctl %64s\nlog %64s\nautostart %7s\n", run, ctl, log, a) != 4) return -1;
+  char const *p = text, *end = text + len;
+  char version[4], run[65], ctl[65], log[65], a[8];
+  if (record_line(&p, end, "hermes-reconcile", version, sizeof version) || strcmp(version, "1")
+      || record_line(&p, end, "run", run, sizeof run) || record_line(&p, end, "ctl", ctl, sizeof ctl)
+      || record_line(&p, end, "log", log, sizeof log) || record_line(&p, end, "autostart", a, sizeof a))
+    return -1;
   if (strlen(run) != 64 || strlen(ctl) != 64 || (strlen(log) != 64 && strcmp(log, "-"))) return -1;
   l->autostart = -1;
   for (int i = 0; i < 3; i++) if (!strcmp(a, autostart[i])) l->autostart = i;

@@ -26,10 +26,11 @@ int schema_section_known(char const *section)
 
 struct hr_key const *schema_find(char const *section, char const *key)
 {
+  /* called for every key of every profile: look at the first letters before comparing */
   for (size_t i = 0; i < hr_nkeys; i++) {
     struct hr_key const *k = hr_keys + i;
-    if (strcmp(k->section, section)) continue;
-    if (!strcmp(k->key, "*") || !strcmp(k->key, key)) return k;
+    if (k->section[0] != section[0] || strcmp(k->section, section)) continue;
+    if (k->key[0] == '*' || (k->key[0] == key[0] && !strcmp(k->key, key))) return k;
   }
   return 0;
 }
