@@ -28,9 +28,6 @@ ASAN_BIN := $(BUILD)/asan/hermes-reconcile
 UNIT     := $(BUILD)/test-unit
 ASAN_UNIT := $(BUILD)/asan/test-unit
 UNIT_SRCS := $(wildcard test/unit/*.c)
-SHELL_SCRIPTS = $(shell git ls-files 2>/dev/null | while read -r f; do [ -f "$$f" ] || continue; \
-	case "$$f" in *.sh|*.t) echo "$$f"; continue;; esac; \
-	head -n1 "$$f" 2>/dev/null | grep -qE '^\#!.*(/sh|bash|with-contenv sh)' && echo "$$f"; done)
 
 .PHONY: all deps check unit integration asan-check shellcheck demo bench install clean fuzz
 
@@ -75,7 +72,7 @@ asan-check: $(ASAN_BIN) $(ASAN_UNIT)
 	  prove test/integration/*.t
 
 shellcheck:
-	shellcheck -x $(SHELL_SCRIPTS)
+	shellcheck -x $$(sh tools/shell-scripts.sh)
 
 # Fragments under mk/ add their own checks to CHECK_EXTRA (man pages, examples, fuzz corpus).
 check: deps

@@ -110,10 +110,12 @@ s6_start_scandir() {
   export SCANDIR SVSCAN_PID
 }
 
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+
 s6_stop_scandir() {
   [ -n "${SVSCAN_PID:-}" ] || return 0
   s6-svscanctl -t "$SCANDIR" 2>/dev/null || kill "$SVSCAN_PID" 2>/dev/null
-  wait_for 5000 eval '! kill -0 "$SVSCAN_PID" 2>/dev/null' || kill -9 -- "-$SVSCAN_PID" 2>/dev/null
+  wait_for 5000 pid_gone "$SVSCAN_PID" || kill -9 -- "-$SVSCAN_PID" 2>/dev/null
   SVSCAN_PID=
 }
 
