@@ -10,6 +10,7 @@
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
 
+#include "deadline.h"
 #include "hr.h"
 #include "options.h"
 #include "pass.h"
@@ -28,13 +29,6 @@ struct watcher {
   struct dirwatch dw;
   struct pollfd fds[2];  /* 0: signals, 1: inotify */
 };
-
-static long long now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Signals: SIGTERM and SIGINT stop the watch, SIGHUP asks for a pass. */
 static int read_signals(void)
@@ -70,15 +64,15 @@ static int wait_event(struct watcher *wt, int timeout)
 /* After a first change: let the burst settle. Returns WAKE_STOP if a stop signal came meanwhile. */
 static int settle(struct watcher *wt)
 {
-  long long start = now_ms(), quiet_since = start;
+  long long start = deadline_now_ms(), quiet_since = start;
   for (;;) {
-    long long now = now_ms();
+    long long now = deadline_now_ms();
     long long until = quiet_since + QUIET_MS;
     if (until > start + SETTLE_MAX_MS) until = start + SETTLE_MAX_MS;
     if (now >= until) return WAKE_NONE;
     int wake = wait_event(wt, (int)(until - now));
     if (wake & WAKE_STOP) return WAKE_STOP;
-    if (wake & WAKE_CHANGE) quiet_since = now_ms();
+    if (wake & WAKE_CHANGE) quiet_since = deadline_now_ms();
   }
 }
 

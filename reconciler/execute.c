@@ -10,6 +10,7 @@
 
 #include <skalibs/strerr.h>
 
+#include "deadline.h"
 #include "execute.h"
 #include "fsutil.h"
 #include "hr.h"
@@ -247,21 +248,6 @@ static int update(struct pass *ps, struct plan_item const *it)
   return bad ? 0 : restart;
 }
 
-static long long now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Bounded backoff between polls: 0.25 ms doubling up to 16 ms. */
-static void pause_poll(unsigned int *step)
-{
-  struct timespec ts = { 0, 250000L << *step };
-  if (*step < 6) (*step)++;
-  nanosleep(&ts, 0);
-}
-
 static int watch_settled(struct pass *ps, struct watch *w)
 {
   char logdir[300];
@@ -286,14 +272,14 @@ static int wait_watches(struct pass *ps, long long deadline)
       pending += !ps->w[i].done;
     }
     if (!pending) return 1;
-    if (now_ms() >= deadline) {
+    if (deadline_now_ms() >= deadline) {
       for (size_t i = 0; i < ps->nw; i++)
         if (!ps->w[i].done)
           strerr_warnw(ps->ctx->scandir, "/", ps->w[i].dir, ": ",
                        ps->w[i].want_supervised ? "no supervisor started" : "supervisor still running", " before the timeout");
       return 0;
     }
-    pause_poll(&step);
+    deadline_backoff(&step);
   }
 }
 
@@ -326,12 +312,12 @@ static int do_restarts(struct pass *ps, struct restart *rs, size_t n, long long 
       if (!(rs[i].what & (k ? HR_RESTART_LOG : HR_RESTART_RUN))) continue;
       snprintf(dir, sizeof dir, k ? "%s/log" : "%s", rs[i].slot);
       while (!is_down(ps, dir)) {
-        if (now_ms() >= deadline) {
+        if (deadline_now_ms() >= deadline) {
           strerr_warnw(ps->ctx->scandir, "/", dir, ": service did not go down before the timeout");
           ok = 0;
           break;
         }
-        pause_poll(&step);
+        deadline_backoff(&step);
       }
       if (sv_control(ps->ctx->scandir, dir, "u") < 0) fail(ps, "start", dir);
     }
@@ -367,7 +353,7 @@ int execute_plan(struct plan const *plan, struct exec_ctx const *ctx)
       if (what) rs[nrs++] = (struct restart){ it->slot, what };
     }
   }
-  long long deadline = now_ms() + ctx->timeout_ms;
+  long long deadline = deadline_now_ms() + ctx->timeout_ms;
   if (svscan >= 0) {
     if (svscan_send(svscan, plan->need_prune ? "an" : "a") < 0) {
       strerr_warnwusys("send a command to s6-svscan on ", ctx->scandir);

@@ -9,6 +9,7 @@
 #include <skalibs/djbunix.h>
 #include <skalibs/strerr.h>
 
+#include "deadline.h"
 #include "execute.h"
 #include "fsutil.h"
 #include "hr.h"
@@ -18,16 +19,6 @@
 #include "render.h"
 #include "report.h"
 #include "scan.h"
-
-struct pipeline {
-  struct profile_set set;
-  struct hr_errors errs;
-  struct slot_render **renders;
-  struct live_set live;
-  struct plan plan;
-  int scandirfd;
-  int lockfd;
-};
 
 /* SPEC 9.1: a profile whose home does not exist is not published. */
 static void check_homes(struct pipeline *pl)
@@ -62,13 +53,6 @@ static int load_and_render(struct hr_options const *o, struct pipeline *pl)
   return 0;
 }
 
-static long long now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* SPEC 4, Concurrency: one pass at a time, a second one waits up to the timeout. */
 static int take_lock(struct hr_options const *o, struct pipeline *pl)
 {
@@ -77,7 +61,7 @@ static int take_lock(struct hr_options const *o, struct pipeline *pl)
     strerr_warnwusys("open ", o->scandir, "/" HR_LOCK_FILE);
     return -1;
   }
-  long long deadline = now_ms() + o->timeout_ms;
+  long long deadline = deadline_now_ms() + o->timeout_ms;
   unsigned int step = 0;
   for (;;) {
     int r = fd_lock(pl->lockfd, 1, 1);
@@ -86,17 +70,15 @@ static int take_lock(struct hr_options const *o, struct pipeline *pl)
       strerr_warnwusys("lock ", o->scandir, "/" HR_LOCK_FILE);
       return -1;
     }
-    if (now_ms() >= deadline) {
+    if (deadline_now_ms() >= deadline) {
       strerr_warnw("another pass holds ", o->scandir, "/" HR_LOCK_FILE, ": gave up after the timeout");
       return -1;
     }
-    struct timespec ts = { 0, 1000000L << step };
-    if (step < 5) step++;
-    nanosleep(&ts, 0);
+    deadline_backoff(&step);
   }
 }
 
-static void pipeline_free(struct pipeline *pl)
+void pipeline_free(struct pipeline *pl)
 {
   if (pl->renders)
     for (size_t i = 0; i < pl->set.n; i++) {
@@ -113,7 +95,7 @@ static void pipeline_free(struct pipeline *pl)
   if (pl->lockfd >= 0) close(pl->lockfd);
 }
 
-static int prepare(struct hr_options const *o, enum pass_mode mode, struct pipeline *pl)
+int pipeline_prepare(struct hr_options const *o, enum pass_mode mode, struct pipeline *pl)
 {
   pl->scandirfd = open(o->scandir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (pl->scandirfd < 0) {
@@ -132,10 +114,10 @@ static int prepare(struct hr_options const *o, enum pass_mode mode, struct pipel
 
 int pass_once(struct hr_options const *o, enum pass_mode mode)
 {
-  struct pipeline pl = { .scandirfd = -1, .lockfd = -1 };
+  struct pipeline pl = PIPELINE_ZERO;
   char const *command = mode == PASS_APPLY ? "apply" : "plan";
   int code;
-  if (prepare(o, mode, &pl) < 0) code = HR_EXIT_SYSTEM;
+  if (pipeline_prepare(o, mode, &pl) < 0) code = HR_EXIT_SYSTEM;
   else if (mode == PASS_PLAN) code = pl.errs.n ? HR_EXIT_INVALID : plan_pending(&pl.plan) ? HR_EXIT_PENDING : HR_EXIT_OK;
   else {
     struct exec_ctx ctx = { o->scandir, pl.scandirfd, o->timeout_ms };

@@ -2,9 +2,33 @@
 #ifndef HR_PASS_H
 #define HR_PASS_H
 
+#include "errors.h"
+#include "load.h"
 #include "options.h"
+#include "plan.h"
+#include "render.h"
+#include "scan.h"
 
 enum pass_mode { PASS_PLAN, PASS_APPLY };
+
+/* Everything one pass knows, from the files to the plan. */
+struct pipeline {
+  struct profile_set set;
+  struct hr_errors errs;
+  struct slot_render **renders;
+  struct live_set live;
+  struct plan plan;
+  int scandirfd;
+  int lockfd;
+};
+#define PIPELINE_ZERO { .scandirfd = -1, .lockfd = -1 }
+
+/*
+ * Open the scandir, take the pass lock (PASS_APPLY), load and render the profiles, scan the
+ * scandir and plan. 0, or -1 after saying on stderr what failed.
+ */
+int pipeline_prepare(struct hr_options const *o, enum pass_mode mode, struct pipeline *pl);
+void pipeline_free(struct pipeline *pl);
 
 /* Runs one pass and reports it; returns the exit code of SPEC 2 and 9.3. */
 int pass_once(struct hr_options const *o, enum pass_mode mode);
