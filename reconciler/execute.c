@@ -139,11 +139,19 @@ static void reap(struct pass *ps, struct plan_item const *it)
   free(tomb);
 }
 
+/*
+ * A leftover that an unprivileged pass may not delete (root's, from a pass run as root) is
+ * harmless under its dot name: say so and go on, so that it never breaks every later pass.
+ */
 static void clean_leftover(struct pass *ps, struct plan_item const *it)
 {
   struct live_slot const *l = it->live;
   if (l->supervised > 0 || l->log_supervised > 0) watch_add(ps, l->name, 0, 1);
-  else if (fs_rm_rf_at(ps->ctx->scandirfd, l->name) < 0) fail(ps, "remove", l->name);
+  else if (fs_rm_rf_at(ps->ctx->scandirfd, l->name) < 0) {
+    if (errno == EACCES || errno == EPERM)
+      strerr_warnwu("remove ", ps->ctx->scandir, "/", l->name, ": permission denied; left for a privileged pass");
+    else fail(ps, "remove", l->name);
+  }
 }
 
 /* Optional files of a slot that a new render may no longer have. */

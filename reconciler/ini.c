@@ -38,6 +38,14 @@ static size_t trim_right(char const *s, size_t n)
   return n;
 }
 
+/* The length of the prefix of s[0..n) without a byte of stop: strcspn bounded by n (s has no NUL). */
+static size_t span_until(char const *s, size_t n, char const *stop)
+{
+  size_t i = 0;
+  while (i < n && !strchr(stop, s[i])) i++;
+  return i;
+}
+
 /* Check a line (leading blanks removed) before inih sees it; 1 if inih may have it. */
 static int line_acceptable(struct reader *r, char const *s, size_t n)
 {
@@ -56,7 +64,7 @@ static int line_acceptable(struct reader *r, char const *s, size_t n)
     if (!r->section_ok) bad(r, "unknown section [%s]", tmp);
     return 1;
   }
-  size_t key = strcspn(s, "=:");
+  size_t key = span_until(s, n, "=:");   /* the line is not NUL-terminated */
   if (key >= n) { bad(r, "expected key = value or [section]%s", ""); return 0; }
   if (trim_right(s, key) > INIH_NAME_MAX) {
     memcpy(tmp, s, trim_right(s, key));

@@ -43,8 +43,9 @@ static int slurp_file(int dirfd, char const *path, char const *shown, char **buf
     errors_add(errs, shown, 0, "cannot open: %s", strerror(errno));
     return -1;
   }
-  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-    errors_add(errs, shown, 0, "%s", S_ISREG(st.st_mode) ? strerror(errno) : "not a regular file");
+  int bad_stat = fstat(fd, &st) < 0;
+  if (bad_stat || !S_ISREG(st.st_mode)) {
+    errors_add(errs, shown, 0, "%s", bad_stat ? strerror(errno) : "not a regular file");
     close(fd);
     return -1;
   }
@@ -57,6 +58,7 @@ static int slurp_file(int dirfd, char const *path, char const *shown, char **buf
     if (r < 0) {
       errors_add(errs, shown, 0, "cannot read: %s", strerror(errno));
       free(*buf);
+      *buf = 0;                              /* the caller frees *buf too */
       close(fd);
       return -1;
     }
@@ -171,6 +173,7 @@ int load_profiles(char const *dir, char const *const *files, size_t n, struct lo
   struct hr_settings defaults = { 0 };
   char **names = 0;
   size_t nnames = 0;
+  ids_system_forget();
   int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirfd < 0) return -1;
   int d = load_defaults(dirfd, dir, ctx, &defaults, errs);

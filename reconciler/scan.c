@@ -105,6 +105,16 @@ static int entry_type(int scandirfd, struct dirent const *e, struct stat *st)
   }
 }
 
+/*
+ * A leftover this pass may not look into (root's, seen by an unprivileged pass) counts as
+ * unsupervised: the pass then tries to remove it and says why it cannot.
+ */
+static int leftover_supervised(int scandirfd, char const *path)
+{
+  int r = sv_supervised(scandirfd, path);
+  return r < 0 && errno == EACCES ? 0 : r;
+}
+
 static int by_name(void const *a, void const *b)
 {
   return strcmp(((struct live_slot const *)a)->name, ((struct live_slot const *)b)->name);
@@ -142,10 +152,10 @@ int scan_scandir(int scandirfd, struct live_set *set)
     else if (!S_ISDIR(st.st_mode)) l->kind = LIVE_TAKEN;
     else l->kind = LIVE_SLOT;
     if (l->kind == LIVE_LEFTOVER && S_ISDIR(st.st_mode)) {
-      l->supervised = sv_supervised(scandirfd, name);
+      l->supervised = leftover_supervised(scandirfd, name);
       char path[512];
       snprintf(path, sizeof path, "%s/log", name);
-      l->log_supervised = sv_supervised(scandirfd, path);
+      l->log_supervised = leftover_supervised(scandirfd, path);
       if (l->supervised < 0 || l->log_supervised < 0) break;
     }
     if (l->kind == LIVE_SLOT && read_slot(scandirfd, l) < 0) break;

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# 41-faults.t: a system call that fails at its Nth use, for each kind of call a pass makes.
+#
+# strace -e inject=SYSCALL:error=ERRNO:when=N makes the Nth call of SYSCALL fail without changing
+# the program. The pass goes between two profile sets (adds, a removal, an edit that restarts a
+# gateway, a logger dropped and added), so every stage of execute runs: staging, seeding,
+# publishing, in-place updates, restart records, tombstones, the rescan and the waits. For every
+# injection: the pass ends with an exit code and a message (never a signal); exit 0 means the
+# scandir already converged; and the next ordinary pass converges.
+#
+# Ns are spread over each call's whole range (HR_FAULT_ALL=1: every N; HR_FAULT_SEED: the offset).
+# Under ASan the sanitizer's own openat/write/read calls come first: those kinds are skipped.
+# An early openat or read fails in the dynamic loader, before the program runs: exit 127 there is ld.so's.
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=test/integration/4-common.sh
+. "$HERE/4-common.sh"
+command -v strace >/dev/null || skip_all "no strace"
+# (-e trace=none would disable the injection too: no trace= below.)
+strace -qq -o /dev/null -e inject=getpid:error=EIO true 2>/dev/null || skip_all "strace cannot inject here"
+HR_TIMEOUT=3000
+rel_setup 500
+SEED=${HR_FAULT_SEED:-$RANDOM}
+diag "seed $SEED"
+
+# The two profile sets the passes go between.
+set_a() {
+  profile a; profile b; profile c; profile d; profile f autostart=no
+  rm -f "$CONF/e.ini"
+}
+set_b() {
+  profile a; profile b args=--edited; profile d log=no; profile e; profile f autostart=no enabled=no
+  rm -f "$CONF/c.ini"
+}
+set_a
+hr -q apply
+ok $? "set A applied"
+converges "set A converged"
+
+# How many calls of each kind one pass A -> B makes.
+SYSCALLS=(openat write read mkdirat renameat renameat2 unlinkat fchown fchownat fchmod fchmodat mknodat fsync fdatasync fcntl getdents64)
+set_b
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+  strace -f -qq -o "$TMP/count" -e trace="$(IFS=,; echo "${SYSCALLS[*]}")" "${HRC[@]}" -q apply
+ok $? "set B applied under strace"
+converges "set B converged"
+declare -A COUNT
+for s in "${SYSCALLS[@]}"; do COUNT[$s]=$(grep -c " $s(" "$TMP/count"); done
+diag "calls of one pass: $(for s in "${SYSCALLS[@]}"; do printf '%s=%s ' "$s" "${COUNT[$s]}"; done)"
+is "$(( COUNT[fsync] + COUNT[fdatasync] ))" 0 "a pass never fsyncs (the scandir is a tmpfs; rename is the commit)"
+
+CUR=b
+RUNS=0
+# inject SYSCALL ERRNO N: one faulty pass to the other set, then one ordinary pass.
+# Problems go to $TMP/problems.
+inject() {
+  local sc=$1 err=$2 n=$3 rc out
+  exec 3>>"$TMP/problems"
+  if [ "$CUR" = a ]; then set_b; CUR=b; else set_a; CUR=a; fi
+  RUNS=$((RUNS + 1))
+  traced -e inject="$sc:error=$err:when=$n" -- -q apply \
+    >"$TMP/out" 2>"$TMP/err"
+  rc=$?
+  out="$sc=$err@$n: exit $rc"
+  case $rc in
+    0) wait_for 1000 converged || echo "$out, but not converged: $CONV_WHY" >&3 ;;
+    1|99|111) grep -Eq '^(hermes-reconcile: |/[^:]+:([0-9]+:)? )' "$TMP/err" || echo "$out without a message: $(head -c 300 "$TMP/err")" >&3 ;;
+    127) grep -q 'error while loading shared libraries' "$TMP/err" ||
+           echo "$out (not an exit code of the contract): $(head -c 300 "$TMP/err")" >&3 ;;
+    *) echo "$out (not an exit code of the contract): $(head -c 300 "$TMP/err")" >&3 ;;
+  esac
+  grep -Eq 'Sanitizer|runtime error' "$TMP/err" && echo "$out: sanitizer: $(head -c 600 "$TMP/err")" >&3
+  hr -q apply >"$TMP/out2" 2>&1
+  rc=$?
+  [ "$rc" -eq 0 ] || echo "$out; next pass exit $rc: $(head -c 300 "$TMP/out2")" >&3
+  wait_for 3000 converged || echo "$out; next pass did not converge: $CONV_WHY" >&3
+  exec 3>&-
+}
+
+# spread COUNT MAX: up to MAX Ns over 1..COUNT (all of them with HR_FAULT_ALL), first and last included.
+spread() {
+  local count=$1 max=$2 n step
+  [ "$count" -gt 0 ] || return 0
+  if [ -n "${HR_FAULT_ALL:-}" ] || [ "$count" -le "$max" ]; then seq 1 "$count"; return; fi
+  step=$(( (count + max - 1) / max ))
+  { echo 1; for (( n = 1 + SEED % step; n <= count; n += step )); do echo "$n"; done; echo "$count"; } | sort -nu
+}
+
+# run_kind SYSCALL ERRNO MAX
+run_kind() {
+  local sc=$1 err=$2 max=$3 n problems before=$RUNS
+  if is_asan && [[ $sc =~ ^(openat|write|read|fcntl|getdents64)$ ]]; then
+    ok 0 "# SKIP $sc=$err: ASan makes these calls itself"
+    return
+  fi
+  : >"$TMP/problems"
+  for n in $(spread "${COUNT[$sc]}" "$max"); do inject "$sc" "$err" "$n"; done
+  problems=$(cat "$TMP/problems")
+  ok "$([ -z "$problems" ] && echo 0 || echo 1)" \
+    "$sc fails with $err ($((RUNS - before)) of ${COUNT[$sc]} calls): clear exit, next pass converges"
+  [ -z "$problems" ] || diag "$problems"
+}
+
+MAX=${HR_FAULT_MAX:-5}
+for s in openat write read mkdirat renameat renameat2 unlinkat fchown fchownat fchmod fchmodat mknodat fcntl getdents64; do
+  run_kind "$s" EIO "$MAX"
+done
+for s in write mkdirat mknodat openat; do run_kind "$s" ENOSPC 2; done
+for s in openat mkdirat renameat unlinkat; do run_kind "$s" EACCES 2; done
+for s in openat mkdirat renameat renameat2 unlinkat fchmod; do run_kind "$s" EROFS 2; done
+diag "$RUNS faulty passes, each followed by an ordinary one"
+done_testing
