@@ -22,7 +22,7 @@ void load_profile_buffer(char const *name, char const *file, char const *buf, si
                          struct profile *p, struct hr_errors *errs)
 {
   struct hr_settings own = { 0 };
-  size_t n = 0;
+  size_t n = 0, before = errs->n;
   if (!schema_valid_profile_name(name)) {
     errors_add(errs, file, 0, "invalid profile name %s: expected [a-z0-9][a-z0-9_-]*, at most 243 characters", name);
     n++;
@@ -31,6 +31,8 @@ void load_profile_buffer(char const *name, char const *file, char const *buf, si
   n += settings_check(&own, ctx->ids, errs);
   n += profile_build(p, name, file, defaults, &own, ctx->hermes_home, ctx->ids, errs);
   p->valid = !n;
+  /* never an invalid profile without a word: an id that resolved once and then not (the databases changed) */
+  if (!p->valid && errs->n == before) errors_add(errs, file, 0, "its user or group could not be resolved");
   settings_free(&own);
 }
 

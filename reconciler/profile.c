@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@
  * names for every profile: remember the last answer of each, until ids_system_forget (every load).
  */
 struct id_memo {
-  char name[64];
+  char name[256];   /* every name a profile line can hold */
   int found;
   uid_t uid;
   gid_t gid;
@@ -25,7 +26,7 @@ static int memo_hit(struct id_memo const *m, char const *name)
   return m->name[0] && !strcmp(m->name, name);
 }
 
-/* Remember m as the answer for name (a name too long for the memo is simply asked again). */
+/* Remember m as the answer for name. */
 static void memo_keep(struct id_memo *memo, char const *name, struct id_memo const *m)
 {
   size_t len = strlen(name);
@@ -40,12 +41,20 @@ void ids_system_forget(void)
   group_memo.name[0] = 0;
 }
 
+/* getpwnam(3): these errno values, or none, mean "not found"; any other is a failed lookup. */
+static int lookup_failed(void)
+{
+  return errno && errno != ENOENT && errno != ESRCH && errno != EBADF && errno != EPERM;
+}
+
 static int user_system(char const *name, uid_t *uid, gid_t *gid)
 {
   struct id_memo m = { 0 };
   if (memo_hit(&user_memo, name)) m = user_memo;
   else {
+    errno = 0;
     struct passwd *pw = getpwnam(name);
+    if (!pw && lookup_failed()) return -2;
     if (pw) m = (struct id_memo){ .found = 1, .uid = pw->pw_uid, .gid = pw->pw_gid };
     memo_keep(&user_memo, name, &m);
   }
@@ -60,7 +69,9 @@ static int group_system(char const *name, gid_t *gid)
   struct id_memo m = { 0 };
   if (memo_hit(&group_memo, name)) m = group_memo;
   else {
+    errno = 0;
     struct group *gr = getgrnam(name);
+    if (!gr && lookup_failed()) return -2;
     if (gr) m = (struct id_memo){ .found = 1, .gid = gr->gr_gid };
     memo_keep(&group_memo, name, &m);
   }
@@ -89,10 +100,18 @@ static char const *value_problem(struct hr_key const *k, char const *v, struct h
     case HR_T_SIGNAL: return schema_parse_signal(v, sig, sizeof sig) ? "not a signal name" : 0;
     case HR_T_LOGDIR: return schema_valid_logdir(v) ? 0 : "expected an absolute path or $HERMES_HOME/...";
     case HR_T_USER:
-      if (ids->user(v, &uid, &gid)) return "no such user";
+      switch (ids->user(v, &uid, &gid)) {
+        case 0: break;
+        case -2: return "the user database cannot be read";
+        default: return "no such user";
+      }
       return uid ? 0 : "the gateway never runs as root";
     case HR_T_GROUP:
-      if (ids->group(v, &gid)) return "no such group";
+      switch (ids->group(v, &gid)) {
+        case 0: break;
+        case -2: return "the group database cannot be read";
+        default: return "no such group";
+      }
       return gid ? 0 : "root's group is never given control of a slot";
   }
   return "unknown type";
@@ -200,9 +219,12 @@ static void merge_env(struct profile *p, struct hr_settings const *d, struct hr_
 static size_t resolve_ids(struct profile *p, int user_set, struct hr_ids const *ids, struct hr_errors *errs)
 {
   gid_t primary;
-  if (ids->user(p->user, &p->uid, &primary) || !p->uid) {
+  int r = ids->user(p->user, &p->uid, &primary);
+  if (r || !p->uid) {
     if (user_set) return 1;
-    errors_add(errs, p->file, 0, "user %s does not exist (set [gateway] user)", p->user);
+    if (r == -2) errors_add(errs, p->file, 0, "the user database cannot be read to find user %s", p->user);
+    else if (!r) errors_add(errs, p->file, 0, "user %s is root: the gateway never runs as root", p->user);
+    else errors_add(errs, p->file, 0, "user %s does not exist (set [gateway] user)", p->user);
     return 1;
   }
   if (p->group) return ids->group(p->group, &p->gid) || !p->gid;

@@ -45,7 +45,7 @@ struct profile {
 
 /* Where names become ids. Tests provide their own; ids_system uses the passwd and group databases. */
 struct hr_ids {
-  int (*user)(char const *name, uid_t *uid, gid_t *gid);    /* 0 if found */
+  int (*user)(char const *name, uid_t *uid, gid_t *gid);    /* 0 found, -1 not found, -2 lookup failed */
   int (*group)(char const *name, gid_t *gid);
 };
 extern struct hr_ids const ids_system;

@@ -215,6 +215,62 @@ START_TEST(test_default_user_missing)
 }
 END_TEST
 
+/* A user database that cannot be read (-2) is not reported as a missing user. */
+static int broken_user(char const *name, uid_t *uid, gid_t *gid)
+{
+  (void)name; (void)uid; (void)gid;
+  return -2;
+}
+
+/* Answers once, then not: the databases changed between the two lookups of one load. */
+static int fickle_calls;
+static int fickle_user(char const *name, uid_t *uid, gid_t *gid)
+{
+  (void)name;
+  if (fickle_calls++) return -1;
+  *uid = 1000;
+  *gid = 1000;
+  return 0;
+}
+
+static void load_with_users(int (*user)(char const *, uid_t *, gid_t *), char const *text, struct profile *p,
+                            struct hr_errors *errs)
+{
+  struct hr_ids ids = { user, t_ids.group };
+  struct load_ctx ctx = { T_HOME, &ids };
+  load_profile_buffer("alpha", t_file("alpha"), text, strlen(text), 0, &ctx, p, errs);
+}
+
+START_TEST(test_user_database_unreadable)
+{
+  struct profile p;
+  struct hr_errors errs = { 0 };
+  load_with_users(broken_user, "[gateway]\nuser = alice\n", &p, &errs);
+  ck_assert_int_eq(p.valid, 0);
+  ck_assert_ptr_nonnull(t_error(&errs, t_file("alpha"), 2, "user = alice: the user database cannot be read"));
+  errors_free(&errs);
+  profile_free(&p);
+  load_with_users(broken_user, "[gateway]\nrestart = always\n", &p, &errs);
+  ck_assert_ptr_nonnull(t_error(&errs, t_file("alpha"), 0, "the user database cannot be read to find user hermes"));
+  errors_free(&errs);
+  profile_free(&p);
+}
+END_TEST
+
+START_TEST(test_invalid_never_silent)
+{
+  struct profile p;
+  struct hr_errors errs = { 0 };
+  fickle_calls = 0;
+  load_with_users(fickle_user, "[gateway]\nuser = alice\n", &p, &errs);
+  ck_assert_int_eq(p.valid, 0);
+  t_errors_n(&errs, 1);
+  ck_assert_ptr_nonnull(t_error(&errs, t_file("alpha"), 0, "could not be resolved"));
+  errors_free(&errs);
+  profile_free(&p);
+}
+END_TEST
+
 static char *repeat(char c, size_t n)
 {
   char *s = malloc(n + 1);
@@ -542,6 +598,8 @@ Suite *suite_load(void)
   tcase_add_test(tc, test_reserved_env);
   tcase_add_test(tc, test_user_group);
   tcase_add_test(tc, test_default_user_missing);
+  tcase_add_test(tc, test_user_database_unreadable);
+  tcase_add_test(tc, test_invalid_never_silent);
   tcase_add_test(tc, test_long_line);
   tcase_add_test(tc, test_nul_byte);
   tcase_add_test(tc, test_file_size);
