@@ -36,12 +36,23 @@ void load_profile_buffer(char const *name, char const *file, char const *buf, si
   settings_free(&own);
 }
 
-/* Read a whole file (following symbolic links) into *buf; -1 with a message in errs. */
+/* The entry itself is gone (removed since the directory was listed), not just what it points to. */
+static int vanished(int dirfd, char const *path)
+{
+  struct stat st;
+  return errno == ENOENT && fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+}
+
+/*
+ * Read a whole file (following symbolic links) into *buf; -1 with a message in errs, or -2
+ * without one if the file was removed since it was listed (an edit in progress: it is not there).
+ */
 static int slurp_file(int dirfd, char const *path, char const *shown, char **buf, size_t *len, struct hr_errors *errs)
 {
   int fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   struct stat st;
   if (fd < 0) {
+    if (dirfd != AT_FDCWD && vanished(dirfd, path)) return -2;
     errors_add(errs, shown, 0, "cannot open: %s", strerror(errno));
     return -1;
   }
@@ -138,10 +149,12 @@ static void add_file(struct profile_set *set, int dirfd, char const *path, char 
 {
   char *buf = 0;
   size_t len = 0;
+  int r = slurp_file(dirfd, path, shown, &buf, &len, errs);
+  if (r == -2) return;
   char *name = base_name(path);
   hr_grow(&set->v, sizeof *set->v, set->n, &set->cap);
   struct profile *p = set->v + set->n++;
-  if (slurp_file(dirfd, path, shown, &buf, &len, errs) < 0) {
+  if (r < 0) {
     memset(p, 0, sizeof *p);
     p->name = hr_strdup(name);
     p->file = hr_strdup(shown);
@@ -161,9 +174,12 @@ static int load_defaults(int dirfd, char const *dir, struct load_ctx const *ctx,
   char *buf = 0;
   size_t len = 0;
   int r;
-  if (faccessat(dirfd, HR_DEFAULTS_FILE, F_OK, 0) < 0 && errno == ENOENT) r = 0;
-  else if (slurp_file(dirfd, HR_DEFAULTS_FILE, shown, &buf, &len, errs) < 0) r = -1;
-  else r = load_defaults_buffer(shown, buf, len, ctx, defaults, errs) ? -1 : 1;
+  /* the defaults weigh on every profile: one that vanished while being read is not "no defaults" */
+  if (faccessat(dirfd, HR_DEFAULTS_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) r = 0;
+  else if ((r = slurp_file(dirfd, HR_DEFAULTS_FILE, shown, &buf, &len, errs)) < 0) {
+    if (r == -2) errors_add(errs, shown, 0, "removed while being read; nothing is changed by this pass");
+    r = -1;
+  } else r = load_defaults_buffer(shown, buf, len, ctx, defaults, errs) ? -1 : 1;
   free(buf);
   free(shown);
   return r;
