@@ -6,7 +6,8 @@
 # TAP:      ok COND-EXIT-STATUS NAME | is GOT WANT NAME | like GOT REGEX NAME
 #           skip_all REASON | diag TEXT | done_testing
 # Waiting:  wait_for DEADLINE_MS CMD...   (polls CMD until it succeeds; no fixed sleeps in assertions)
-# s6:       s6_start_scandir (sets SCANDIR, starts a private s6-svscan; stopped at exit)
+# s6:       setup_s6 [MAX] (root, s6, $HR, test_user, s6_bindir, s6_start_scandir), or each alone:
+#           s6_start_scandir (sets SCANDIR, starts a private s6-svscan; stopped at exit)
 #           s6_bindir (sets BINDIR: s6 programs + a with-contenv stand-in reading $CONTENV)
 # Users:    test_user (sets TEST_USER/TEST_UID/TEST_GID: an unprivileged user, created if missing)
 # Binary:   HR (path of the hermes-reconcile under test; make check sets it)
@@ -117,6 +118,17 @@ s6_stop_scandir() {
   s6-svscanctl -t "$SCANDIR" 2>/dev/null || kill "$SVSCAN_PID" 2>/dev/null
   wait_for 5000 pid_gone "$SVSCAN_PID" || kill -9 -- "-$SVSCAN_PID" 2>/dev/null
   SVSCAN_PID=
+}
+
+# setup_s6 [MAXSERVICES]: what every test against a real s6-svscan needs: root, s6, the binary,
+# the unprivileged test user, a bindir, and a private s6-svscan on $SCANDIR.
+setup_s6() {
+  need_root
+  command -v s6-svscan >/dev/null || skip_all "no s6-svscan"
+  [ -x "$HR" ] || { echo "Bail out! no hermes-reconcile at $HR (make all)"; exit 1; }
+  test_user
+  s6_bindir
+  s6_start_scandir "${1:-500}"
 }
 
 # supervised DIR: is a supervisor running on DIR (lock held)?

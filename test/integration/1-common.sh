@@ -23,12 +23,7 @@
 export LC_ALL=C
 
 hr_setup() {
-  need_root
-  command -v s6-svscan >/dev/null || skip_all "no s6-svscan"
-  [ -x "$HR" ] || { echo "Bail out! no hermes-reconcile at $HR (make all)"; exit 1; }
-  test_user
-  s6_bindir
-  s6_start_scandir 1000
+  setup_s6 1000
   CFG=$TMP/conf.d
   HH=$TMP/hermes
   GW=$TMP/gateway

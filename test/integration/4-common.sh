@@ -19,12 +19,7 @@ export LC_ALL=C
 HR_TIMEOUT=${HR_TIMEOUT:-5000}
 
 rel_setup() {
-  need_root
-  command -v s6-svscan >/dev/null || skip_all "no s6-svscan"
-  [ -x "$HR" ] || { echo "Bail out! no hermes-reconcile at $HR (make all)"; exit 1; }
-  test_user
-  s6_bindir
-  s6_start_scandir "${1:-500}"
+  setup_s6 "${1:-500}"
   HH=$TMP/home
   CONF=$TMP/conf
   GW=$TMP/gw
