@@ -39,6 +39,8 @@ like "$(grep '^gateway-s1 ' <<<"$OUT")" " pending( |$)" "status text: gateway-s1
 like "$(grep '^gateway-s2 ' <<<"$OUT")" " current( |$)" "status text: gateway-s2 current"
 apply
 is "$RC" 0 "apply"
+# apply restarted s1 (its args changed) and returned once s6-supervise had the 'u': poll until it is up
+wait_for 5000 is_up "$SCANDIR/gateway-s1"
 is "$(pending gateway-s1)" "true true false" "applied: not pending any more"
 is "$(json_get "$TMP/st.json" 'scalar grep { $_->{slot} eq "gateway-s3" } @{$j->{slots}}')" 0 "the removed slot is not listed"
 
