@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <skalibs/strerr.h>
@@ -171,11 +170,9 @@ static int drop_stale(int slotfd, struct slot_render const *r)
     if (!rendered(r, optional_files[i]) && fs_unlink_at(slotfd, optional_files[i]) < 0) return -1;
   int envfd = fs_opendir_at(slotfd, "env");
   if (envfd < 0) return errno == ENOENT ? 0 : -1;
-  int fd2 = dup(envfd);
-  DIR *d = fd2 < 0 ? 0 : fdopendir(fd2);
+  DIR *d = fs_dir_stream(envfd);
   if (!d) {
     close(envfd);
-    if (fd2 >= 0) close(fd2);
     return -1;
   }
   int r2 = 0;

@@ -88,14 +88,22 @@ int fs_unlink_at(int dirfd, char const *name)
   return unlinkat(dirfd, name, 0) < 0 && errno != ENOENT ? -1 : 0;
 }
 
+DIR *fs_dir_stream(int dirfd)
+{
+  int fd = dup(dirfd);
+  DIR *d = fd < 0 ? 0 : fdopendir(fd);
+  if (!d) {
+    if (fd >= 0) close_keep_errno(fd, -1);
+    return 0;
+  }
+  rewinddir(d);
+  return d;
+}
+
 static int rm_children(int fd)
 {
-  int fd2 = dup(fd);
-  DIR *d = fd2 < 0 ? 0 : fdopendir(fd2);
-  if (!d) {
-    if (fd2 >= 0) close(fd2);
-    return -1;
-  }
+  DIR *d = fs_dir_stream(fd);
+  if (!d) return -1;
   for (;;) {
     errno = 0;
     struct dirent *e = readdir(d);

@@ -2,6 +2,7 @@
 #ifndef HR_FSUTIL_H
 #define HR_FSUTIL_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -17,6 +18,11 @@ int fs_mkfifo_at(int dirfd, char const *name, mode_t mode, gid_t gid);
 int fs_rm_rf_at(int dirfd, char const *name);
 /* unlinkat that counts a missing file as success. */
 int fs_unlink_at(int dirfd, char const *name);
+/*
+ * A directory stream over dirfd, from its start, that leaves dirfd open (closedir closes only
+ * the stream's own descriptor). 0 with errno on failure.
+ */
+DIR *fs_dir_stream(int dirfd);
 /* Open a directory below dirfd without following a symbolic link. */
 int fs_opendir_at(int dirfd, char const *name);
 

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "hr.h"
 #include "load.h"
 #include "schema.h"
@@ -101,12 +102,8 @@ static int str_cmp(void const *a, void const *b)
 static int list_dir(int dirfd, char ***names, size_t *n)
 {
   size_t cap = 0;
-  int fd = dup(dirfd);
-  DIR *d = fd < 0 ? 0 : fdopendir(fd);
-  if (!d) {
-    if (fd >= 0) close(fd);
-    return -1;
-  }
+  DIR *d = fs_dir_stream(dirfd);
+  if (!d) return -1;
   *names = 0;
   *n = 0;
   for (;;) {

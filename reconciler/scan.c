@@ -9,6 +9,7 @@
 
 #include <skalibs/djbunix.h>
 
+#include "fsutil.h"
 #include "hr.h"
 #include "scan.h"
 #include "supervise.h"
@@ -122,13 +123,8 @@ static int by_name(void const *a, void const *b)
 
 int scan_scandir(int scandirfd, struct live_set *set)
 {
-  int fd = dup(scandirfd);
-  DIR *d = fd < 0 ? 0 : fdopendir(fd);
-  if (!d) {
-    if (fd >= 0) close(fd);
-    return -1;
-  }
-  rewinddir(d);
+  DIR *d = fs_dir_stream(scandirfd);
+  if (!d) return -1;
   for (;;) {
     errno = 0;
     struct dirent *e = readdir(d);
