@@ -96,35 +96,41 @@ static int put_record(int slotfd, struct slot_render const *r, int autostart)
   return e;
 }
 
+/* Lay the slot of it down in the open staging directory fd; 0, or -1 after saying what failed. */
+static int build(struct pass *ps, struct plan_item const *it, int fd, char const *stage)
+{
+  struct slot_render const *r = it->render;
+  for (size_t i = 0; i < r->n; i++)
+    if (put_entry(fd, r->v + i, r->gid) < 0) {
+      strerr_warnwusys("create ", ps->ctx->scandir, "/", stage, "/", r->v[i].path);
+      return -1;
+    }
+  if (put_down(fd, execute_starts_down(it->profile)) < 0 || put_record(fd, r, it->profile->autostart) < 0) {
+    strerr_warnwusys("write the record of ", ps->ctx->scandir, "/", stage);
+    return -1;
+  }
+  return 0;
+}
+
 /* Build a complete slot under a dot name, then rename it into place (SPEC 4, Publishing). */
 static void publish(struct pass *ps, struct plan_item const *it)
 {
   int sfd = ps->ctx->scandirfd;
-  struct slot_render const *r = it->render;
+  char const *slot = it->render->slot;
   char *stage = temp_name(ps, HR_STAGE_PREFIX);
-  int fd = -1;
-  if (mkdirat(sfd, stage, 0700) < 0 || (fd = fs_opendir_at(sfd, stage)) < 0 || fchmod(fd, 0755) < 0) {
-    fail(ps, "create", stage);
-    goto out;
+  int fd = -1, ok = 0;
+  if (mkdirat(sfd, stage, 0700) < 0 || (fd = fs_opendir_at(sfd, stage)) < 0 || fchmod(fd, 0755) < 0)
+    strerr_warnwusys("create ", ps->ctx->scandir, "/", stage);
+  else if (!build(ps, it, fd, stage)) {
+    if (renameat2(sfd, stage, sfd, slot, RENAME_NOREPLACE) < 0) strerr_warnwusys("publish ", ps->ctx->scandir, "/", slot);
+    else ok = 1;
   }
-  for (size_t i = 0; i < r->n; i++)
-    if (put_entry(fd, r->v + i, r->gid) < 0) {
-      strerr_warnwusys("create ", ps->ctx->scandir, "/", stage, "/", r->v[i].path);
-      ps->failed = 1;
-      goto out;
-    }
-  if (put_down(fd, execute_starts_down(it->profile)) < 0 || put_record(fd, r, it->profile->autostart) < 0) {
-    fail(ps, "write the record of", stage);
-    goto out;
-  }
-  if (renameat2(sfd, stage, sfd, r->slot, RENAME_NOREPLACE) < 0) {
-    fail(ps, "publish", r->slot);
-    goto out;
-  }
-  watch_add(ps, r->slot, 1, r->has_log);
-out:
   if (fd >= 0) close(fd);
-  if (ps->failed) fs_rm_rf_at(sfd, stage);
+  if (ok) watch_add(ps, slot, 1, it->render->has_log);
+  else {
+    ps->failed = 1;
+    fs_rm_rf_at(sfd, stage);
+  }
   free(stage);
 }
 
@@ -300,22 +306,26 @@ static int is_down(struct pass *ps, char const *dir)
   return r <= 0 || (!st.pid && !st.finishing);
 }
 
+/* The service directory of rs's restart k (0: the gateway, 1: its logger) into dir; 0 if none. */
+static int restart_dir(struct restart const *rs, int k, char *dir, size_t len)
+{
+  if (!(rs->what & (k ? HR_RESTART_LOG : HR_RESTART_RUN))) return 0;
+  snprintf(dir, len, k ? "%s/log" : "%s", rs->slot);
+  return 1;
+}
+
 /* SPEC 9.4: s6-svc -d, wait for finish to be done, s6-svc -u; then forget the record. */
 static int do_restarts(struct pass *ps, struct restart *rs, size_t n, long long deadline)
 {
   char dir[300];
   int ok = 1;
-  for (size_t k = 0; k < 2; k++)
-    for (size_t i = 0; i < n; i++) {
-      if (!(rs[i].what & (k ? HR_RESTART_LOG : HR_RESTART_RUN))) continue;
-      snprintf(dir, sizeof dir, k ? "%s/log" : "%s", rs[i].slot);
-      if (sv_control(ps->ctx->scandir, dir, "d") < 0) fail(ps, "stop", dir);
-    }
   unsigned int step = 0;
-  for (size_t k = 0; k < 2; k++)
+  for (int k = 0; k < 2; k++)
+    for (size_t i = 0; i < n; i++)
+      if (restart_dir(rs + i, k, dir, sizeof dir) && sv_control(ps->ctx->scandir, dir, "d") < 0) fail(ps, "stop", dir);
+  for (int k = 0; k < 2; k++)
     for (size_t i = 0; i < n; i++) {
-      if (!(rs[i].what & (k ? HR_RESTART_LOG : HR_RESTART_RUN))) continue;
-      snprintf(dir, sizeof dir, k ? "%s/log" : "%s", rs[i].slot);
+      if (!restart_dir(rs + i, k, dir, sizeof dir)) continue;
       while (!is_down(ps, dir)) {
         if (deadline_now_ms() >= deadline) {
           strerr_warnw(ps->ctx->scandir, "/", dir, ": service did not go down before the timeout");
