@@ -16,6 +16,7 @@
 # files_of DIR    path, inode, type, mode, owner, size of everything below DIR but the supervise state
 # supervisors DIR number of s6-supervise processes of our s6-svscan running on DIR (scandir-relative)
 # one_supervisor_each NAME...  the slots and loggers of NAME... without exactly one supervisor
+# start_profiles NAME...  profiles NAME..., applied and up (two assertions)
 # all_up NAME...  every slot of NAME... and its logger supervised and up
 
 # shellcheck source=test/lib.sh
@@ -101,6 +102,17 @@ one_supervisor_each() {
       [ "$(grep -cxF -- "$d" <<<"$census")" = 1 ] || printf ' %s' "$d"
     done
   done
+}
+
+# start_profiles NAME...: write default profiles NAME..., apply, and assert the apply and that every
+# slot is up (each gateway has recorded its start).
+start_profiles() {
+  local n
+  for n in "$@"; do profile "$n" </dev/null; done
+  apply
+  is "$RC" 0 "initial apply"
+  for n in "$@"; do wait_for 5000 rec_is_current "$n"; done
+  ok "$(all_up "$@"; echo $?)" "$# slots up"
 }
 
 all_up() {

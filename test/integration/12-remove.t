@@ -5,11 +5,7 @@
 . "$(dirname "$0")/1-common.sh"
 hr_setup
 
-for n in r1 r2 keep; do profile "$n" </dev/null; done
-apply
-is "$RC" 0 "initial apply"
-for n in r1 r2 keep; do wait_for 5000 rec_is_current "$n"; done
-ok "$(all_up r1 r2 keep; echo $?)" "three slots up"
+start_profiles r1 r2 keep
 old_r1=$(pid_of "$(slot r1)"); old_r2=$(pid_of "$(slot r2)"); keep_pid=$(pid_of "$(slot keep)")
 
 # --- removal: file deleted, and enabled = no ----------------------------------------------------

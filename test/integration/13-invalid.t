@@ -4,11 +4,7 @@
 . "$(dirname "$0")/1-common.sh"
 hr_setup
 
-for n in good bad other; do profile "$n" </dev/null; done
-apply
-is "$RC" 0 "initial apply"
-for n in good bad other; do wait_for 5000 rec_is_current "$n"; done
-ok "$(all_up good bad other; echo $?)" "three slots up"
+start_profiles good bad other
 
 state() { # NAME: inode, pids and files of a slot
   echo "$(stat -c %i "$(slot "$1")") $(pid_of "$(slot "$1")") $(pid_of "$(slot "$1")/log")"
