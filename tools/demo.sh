@@ -51,15 +51,22 @@ demo_procs() {
   done
 }
 
-# wait_gone TENTHS: wait up to TENTHS tenths of a second until no process of the demo is left.
-wait_gone() {
-  n=0
-  while [ -n "$(demo_procs)" ]; do
-    [ "$n" -ge "$1" ] && return 1
+# poll TENTHS CMD...: run CMD every tenth of a second until it succeeds, for TENTHS tenths at most.
+poll() {
+  n=0 limit=$1
+  shift
+  until "$@"; do
+    [ "$n" -ge "$limit" ] && return 1
     sleep 0.1
     n=$((n + 1))
   done
 }
+
+# shellcheck disable=SC2317  # called through poll
+no_demo_procs() { [ -z "$(demo_procs)" ]; }
+
+# wait_gone TENTHS: wait up to TENTHS tenths of a second until no process of the demo is left.
+wait_gone() { poll "$1" no_demo_procs; }
 
 cleanup() {
   trap - EXIT INT TERM HUP
@@ -90,12 +97,7 @@ mkdir "$SCANDIR/.s6-svscan"
 # A clean environment, as under s6-overlay: the container's variables come from with-contenv only.
 (cd "$SCANDIR" && exec env -i PATH=/usr/bin:/bin s6-svscan -t0 "$SCANDIR" </dev/null >"$D/svscan.log" 2>&1) &
 SVSCAN=$!
-n=0
-until s6-svscanctl -a "$SCANDIR" 2>/dev/null; do
-  [ "$n" -ge 50 ] && die "s6-svscan did not start on $SCANDIR"
-  sleep 0.1
-  n=$((n + 1))
-done
+poll 50 s6-svscanctl -a "$SCANDIR" 2>/dev/null || die "s6-svscan did not start on $SCANDIR"
 
 # --- /command and the container environment --------------------------------------------------------
 mkdir -p "$BINDIR" "$CONTENV"
@@ -155,12 +157,7 @@ echo "(default, research: autostart = state; gateway_state.json says running for
 echo " for research, so research was published down. slack: enabled = no, so it has no slot.)"
 
 header "what the telegram gateway said (its log)"
-n=0
-until [ -s "$HH/logs/gateways/telegram/current" ]; do
-  [ "$n" -ge 50 ] && die "nothing in the telegram gateway's log"
-  sleep 0.1
-  n=$((n + 1))
-done
+poll 50 test -s "$HH/logs/gateways/telegram/current" || die "nothing in the telegram gateway's log"
 cat "$HH/logs/gateways/telegram/current"
 
 header "edit: [gateway] args = --verbose in telegram.ini"
