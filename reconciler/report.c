@@ -87,11 +87,13 @@ static json_object *json_actions(struct plan const *plan)
   return a;
 }
 
-static char const *skip_reason(struct plan_item const *it)
+/* Why a slot is skipped: the first error reported against its profile's file, else the defaults'. */
+static char const *skip_reason(struct plan_item const *it, struct hr_errors const *errs)
 {
-  if (it->profile && !it->profile->valid) return "invalid profile file, left as it is";
-  if (it->profile) return "name taken, left as it is";
-  return "the defaults are invalid, left as it is";
+  if (it->profile)
+    for (size_t i = 0; i < errs->n; i++)
+      if (!strcmp(errs->v[i].file, it->profile->file)) return errs->v[i].message;
+  return "_defaults.ini is invalid";
 }
 
 void report_plan(char const *command, struct plan const *plan, struct hr_errors const *errs, int json, int verbosity,
@@ -117,7 +119,7 @@ void report_plan(char const *command, struct plan const *plan, struct hr_errors 
     if (it->action == HR_UPDATE) {
       changes_text(it->changes, buf, sizeof buf);
       printf("~ %s (%s)\n", it->slot, buf);
-    } else if (it->action == HR_SKIP) printf("! %s: %s\n", it->slot, skip_reason(it));
+    } else if (it->action == HR_SKIP) printf("! %s: %s; left as it is\n", it->slot, skip_reason(it, errs));
     else printf("%c %s%s\n", marks[it->action], it->slot, it->leftover ? " (left over by an interrupted pass)" : "");
   }
   /* A failed apply says what it set out to do: what of it was done, the messages above say. */

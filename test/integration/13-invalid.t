@@ -62,6 +62,7 @@ is "$RC" 1 "plan: exit 1 for a missing home"
 apply
 is "$RC" 1 "apply: exit 1 for a missing home"
 has_line "$ERR" "$CFG/nohome.ini: home $TMP/nowhere does not exist" "stderr: FILE: home DIR does not exist"
+has_line "$OUT" "! gateway-nohome: home $TMP/nowhere does not exist; left as it is" "the skip line says why"
 ok "$([ ! -e "$(slot nohome)" ]; echo $?)" "no slot is published"
 ok "$([ ! -e "$TMP/nowhere" ]; echo $?)" "the home is not created"
 rm "$CFG/nohome.ini"
