@@ -261,10 +261,8 @@ static int update(struct pass *ps, struct plan_item const *it)
 
 static int watch_settled(struct pass *ps, struct watch *w)
 {
-  char logdir[300];
-  snprintf(logdir, sizeof logdir, "%s/log", w->dir);
   int a = sv_supervised(ps->ctx->scandirfd, w->dir);
-  int b = w->has_log ? sv_supervised(ps->ctx->scandirfd, logdir) : w->want_supervised;
+  int b = w->has_log ? sv_log_supervised(ps->ctx->scandirfd, w->dir) : w->want_supervised;
   if (a < 0 || b < 0) return 0;
   if (w->want_supervised) return a && b;
   if (a || b) return 0;

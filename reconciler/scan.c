@@ -88,8 +88,7 @@ static int read_slot(int scandirfd, struct live_slot *l)
   l->supervised = sv_supervised(scandirfd, l->name);
   if (l->supervised < 0) return -1;
   if (l->has_log) {
-    snprintf(path, sizeof path, "%s/log", l->name);
-    l->log_supervised = sv_supervised(scandirfd, path);
+    l->log_supervised = sv_log_supervised(scandirfd, l->name);
     if (l->log_supervised < 0) return -1;
   }
   return 0;
@@ -110,9 +109,8 @@ static int entry_type(int scandirfd, struct dirent const *e, struct stat *st)
  * A leftover this pass may not look into (root's, seen by an unprivileged pass) counts as
  * unsupervised: the pass then tries to remove it and says why it cannot.
  */
-static int leftover_supervised(int scandirfd, char const *path)
+static int leftover_probe(int r)
 {
-  int r = sv_supervised(scandirfd, path);
   return r < 0 && errno == EACCES ? 0 : r;
 }
 
@@ -148,10 +146,8 @@ int scan_scandir(int scandirfd, struct live_set *set)
     else if (!S_ISDIR(st.st_mode)) l->kind = LIVE_TAKEN;
     else l->kind = LIVE_SLOT;
     if (l->kind == LIVE_LEFTOVER && S_ISDIR(st.st_mode)) {
-      l->supervised = leftover_supervised(scandirfd, name);
-      char path[512];
-      snprintf(path, sizeof path, "%s/log", name);
-      l->log_supervised = leftover_supervised(scandirfd, path);
+      l->supervised = leftover_probe(sv_supervised(scandirfd, name));
+      l->log_supervised = leftover_probe(sv_log_supervised(scandirfd, name));
       if (l->supervised < 0 || l->log_supervised < 0) break;
     }
     if (l->kind == LIVE_SLOT && read_slot(scandirfd, l) < 0) break;

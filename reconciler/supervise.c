@@ -20,15 +20,25 @@ static int open_in(int dirfd, char const *dir, char const *file, int flags)
   return openat(dirfd, path, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 }
 
-int sv_supervised(int dirfd, char const *dir)
+static int lock_held(int dirfd, char const *dir, char const *lock)
 {
-  int fd = open_in(dirfd, dir, "supervise/lock", O_RDONLY);
+  int fd = open_in(dirfd, dir, lock, O_RDONLY);
   if (fd < 0) return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
   int r = fd_islocked(fd);
   int e = errno;
   close(fd);
   errno = e;
   return r;
+}
+
+int sv_supervised(int dirfd, char const *dir)
+{
+  return lock_held(dirfd, dir, "supervise/lock");
+}
+
+int sv_log_supervised(int dirfd, char const *dir)
+{
+  return lock_held(dirfd, dir, "log/supervise/lock");
 }
 
 int sv_status_parse(char const *buf, size_t len, struct sv_status *st)

@@ -13,6 +13,8 @@ struct sv_status {
 
 /* Is a supervisor running on dirfd/dir (its supervise/lock held)? 1 yes, 0 no, -1 error. */
 int sv_supervised(int dirfd, char const *dir);
+/* The same for the logger, dirfd/dir/log. */
+int sv_log_supervised(int dirfd, char const *dir);
 
 /*
  * Read dir/supervise/status, in s6's 35-byte format (2.11, 2.12, 2.14, 2.15) or the
