@@ -121,35 +121,30 @@ chown_tree() {
     warn "chown of $1 failed"
 }
 
-# 2. The data volume.
-if [ "$(id -u)" -eq 0 ]; then
-  if [ -L "$data" ]; then
-    warn "refusing to chown $data (HERMES_HOME): it is a symbolic link"
-  else
-    [ -d "$data" ] || mkdir -p "$data" || warn "cannot create $data"
-    if [ -d "$data" ]; then
-      find "$data" -maxdepth 0 \( ! -user "$uid" -o ! -group "$gid" \) -exec chown -h "$uid:$gid" {} + ||
-        warn "chown of $data failed"
-      find "$data" -mindepth 1 -maxdepth 1 -type f \( ! -user "$uid" -o ! -group "$gid" \) \
-        -exec chown -h "$uid:$gid" {} + || warn "chown of the files of $data failed"
-      for tree in $owned_trees; do
-        chown_tree "$data/$tree"
-      done
-    fi
+# own_dir DIR warn|say MESSAGE: create DIR if missing and give it (not its contents) to hermes; a
+# symbolic link is left alone, with MESSAGE. 0 if DIR is a directory of ours.
+own_dir() {
+  if [ -L "$1" ]; then
+    "$2" "$3"
+    return 1
   fi
-fi
+  [ -d "$1" ] || mkdir -p "$1" || warn "cannot create $1"
+  [ -d "$1" ] || return 1
+  find "$1" -maxdepth 0 \( ! -user "$uid" -o ! -group "$gid" \) -exec chown -h "$uid:$gid" {} + ||
+    warn "chown of $1 failed"
+}
 
-# 3. The profiles directory.
 if [ "$(id -u)" -eq 0 ]; then
-  if [ -L "$confdir" ]; then
-    say "$confdir is a symbolic link: its owner is left as it is"
-  else
-    [ -d "$confdir" ] || mkdir -p "$confdir" || warn "cannot create $confdir"
-    if [ -d "$confdir" ]; then
-      find "$confdir" -maxdepth 0 \( ! -user "$uid" -o ! -group "$gid" \) -exec chown -h "$uid:$gid" {} + ||
-        warn "chown of $confdir failed"
-    fi
+  # 2. The data volume.
+  if own_dir "$data" warn "refusing to chown $data (HERMES_HOME): it is a symbolic link"; then
+    find "$data" -mindepth 1 -maxdepth 1 -type f \( ! -user "$uid" -o ! -group "$gid" \) \
+      -exec chown -h "$uid:$gid" {} + || warn "chown of the files of $data failed"
+    for tree in $owned_trees; do
+      chown_tree "$data/$tree"
+    done
   fi
+  # 3. The profiles directory.
+  own_dir "$confdir" say "$confdir is a symbolic link: its owner is left as it is" || true
 fi
 
 has_ini=no
