@@ -137,7 +137,7 @@ static void publish(struct pass *ps, struct plan_item const *it)
 /* Stop a slot and move it out of s6-svscan's sight; it is deleted once its supervisors are gone. */
 static void reap(struct pass *ps, struct plan_item const *it)
 {
-  if (sv_control(ps->ctx->scandir, it->slot, "d") < 0) fail(ps, "stop", it->slot);
+  if (sv_control(ps->ctx->scandirfd, it->slot, "d") < 0) fail(ps, "stop", it->slot);
   char *tomb = temp_name(ps, HR_TOMB_PREFIX);
   if (renameat2(ps->ctx->scandirfd, it->slot, ps->ctx->scandirfd, tomb, RENAME_NOREPLACE) < 0) fail(ps, "rename", it->slot);
   else watch_add(ps, tomb, 0, 1);
@@ -320,7 +320,7 @@ static int do_restarts(struct pass *ps, struct restart *rs, size_t n, long long 
   unsigned int step = 0;
   for (int k = 0; k < 2; k++)
     for (size_t i = 0; i < n; i++)
-      if (restart_dir(rs + i, k, dir, sizeof dir) && sv_control(ps->ctx->scandir, dir, "d") < 0) fail(ps, "stop", dir);
+      if (restart_dir(rs + i, k, dir, sizeof dir) && sv_control(ps->ctx->scandirfd, dir, "d") < 0) fail(ps, "stop", dir);
   for (int k = 0; k < 2; k++)
     for (size_t i = 0; i < n; i++) {
       if (!restart_dir(rs + i, k, dir, sizeof dir)) continue;
@@ -332,7 +332,7 @@ static int do_restarts(struct pass *ps, struct restart *rs, size_t n, long long 
         }
         deadline_backoff(&step);
       }
-      if (sv_control(ps->ctx->scandir, dir, "u") < 0) fail(ps, "start", dir);
+      if (sv_control(ps->ctx->scandirfd, dir, "u") < 0) fail(ps, "start", dir);
     }
   for (size_t i = 0; i < n; i++) {
     snprintf(dir, sizeof dir, "%s/" HR_RESTART_FILE, rs[i].slot);

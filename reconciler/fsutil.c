@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -35,6 +36,14 @@ static int close_keep_errno(int fd, int r)
 {
   int e = errno;
   close(fd);
+  errno = e;
+  return r;
+}
+
+static int close_keep_errno_dir(DIR *d, int r)
+{
+  int e = errno;
+  closedir(d);
   errno = e;
   return r;
 }
@@ -100,31 +109,156 @@ DIR *fs_dir_stream(int dirfd)
   return d;
 }
 
-static int rm_children(int fd)
+int fs_open_beneath(int dirfd, char const *path, int flags)
 {
+  char comp[256];
+  int cur = dirfd;
+  char const *p = path;
+  for (;;) {
+    char const *slash = strchr(p, '/');
+    size_t len = slash ? (size_t)(slash - p) : strlen(p);
+    if (!len || len >= sizeof comp) {
+      if (cur != dirfd) close(cur);
+      return (errno = EINVAL), -1;
+    }
+    memcpy(comp, p, len);
+    comp[len] = 0;
+    int fd = slash ? openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                   : openat(cur, comp, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (cur != dirfd) close_keep_errno(cur, 0);
+    if (fd < 0 || !slash) return fd;
+    cur = fd;
+    p = slash + 1;
+  }
+}
+
+int fs_open_typed(int dirfd, char const *path, int flags, mode_t type, struct stat *st)
+{
+  struct stat buf;
+  if (!st) st = &buf;
+  int fd = fs_open_beneath(dirfd, path, flags);
+  if (fd < 0) return -1;
+  if (fstat(fd, st) < 0) return close_keep_errno(fd, -1);
+  if ((st->st_mode & S_IFMT) != type) {
+    close(fd);
+    return (errno = HR_EWRONGTYPE), -1;
+  }
+  return fd;
+}
+
+/*
+ * Iterative deletion (SPEC 11.3). The tree below the top directory is flattened: a directory
+ * found one level down has its own subdirectories renamed up to the top under fresh names, its
+ * other entries unlinked, and is then removed itself. At most three descriptors are open at
+ * once and nothing recurses, whatever the depth; links are unlinked, never followed; every
+ * directory is made 0700 before it is read, so that nobody else adds to it meanwhile.
+ */
+static unsigned long rm_seq;
+
+static int rm_deadline_passed(long long deadline)
+{
+  struct timespec ts;
+  if (!deadline) return 0;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 >= deadline;
+}
+
+/* Empty the directory fd (one level below top): subdirectories go up to top, the rest is unlinked. */
+static int rm_flatten(int topfd, int fd, long long deadline)
+{
+  fchmod(fd, 0700);   /* root may; an unprivileged pass may not, and needs not */
   DIR *d = fs_dir_stream(fd);
   if (!d) return -1;
+  int r = 0;
   for (;;) {
     errno = 0;
     struct dirent *e = readdir(d);
-    if (!e) break;
+    if (!e) {
+      if (errno) r = -1;
+      break;
+    }
     if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    if (fs_rm_rf_at(fd, e->d_name) < 0) break;
-    errno = 0;
+    if (rm_deadline_passed(deadline)) {
+      r = -1;
+      errno = ETIMEDOUT;
+      break;
+    }
+    if (unlinkat(fd, e->d_name, 0) == 0 || errno == ENOENT) continue;
+    if (errno != EISDIR && errno != EPERM) {
+      r = -1;
+      break;
+    }
+    char up[64];
+    snprintf(up, sizeof up, ".hr-rm.%lu.%lu", (unsigned long)getpid(), ++rm_seq);
+    if (renameat(fd, e->d_name, topfd, up) < 0 && errno != ENOENT) {
+      r = -1;
+      break;
+    }
   }
-  int err = errno;
-  closedir(d);
-  errno = err;
-  return err ? -1 : 0;
+  return close_keep_errno_dir(d, r);
 }
 
-int fs_rm_rf_at(int dirfd, char const *name)
+int fs_rm_tree_at(int dirfd, char const *name, long long deadline)
 {
   struct stat st;
   if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return errno == ENOENT ? 0 : -1;
   if (!S_ISDIR(st.st_mode)) return fs_unlink_at(dirfd, name);
-  int fd = fs_opendir_at(dirfd, name);
-  if (fd < 0) return -1;
-  if (close_keep_errno(fd, rm_children(fd)) < 0) return -1;
+  int top = fs_opendir_at(dirfd, name);
+  if (top < 0) return errno == ENOENT ? 0 : -1;
+  fchmod(top, 0700);
+  int r = 0;
+  for (int again = 1, rounds = 0; again && !r; rounds++) {
+    again = 0;
+    DIR *d = fs_dir_stream(top);
+    if (!d) {
+      r = -1;
+      break;
+    }
+    for (;;) {
+      errno = 0;
+      struct dirent *e = readdir(d);
+      if (!e) {
+        if (errno) r = -1;
+        break;
+      }
+      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+      if (rm_deadline_passed(deadline)) {
+        r = -1;
+        errno = ETIMEDOUT;
+        break;
+      }
+      if (unlinkat(top, e->d_name, 0) == 0 || errno == ENOENT) continue;
+      if (errno != EISDIR && errno != EPERM) {
+        r = -1;
+        break;
+      }
+      int fd = fs_opendir_at(top, e->d_name);
+      if (fd < 0) {
+        if (errno == ENOENT) continue;
+        r = -1;
+        break;
+      }
+      if (close_keep_errno(fd, rm_flatten(top, fd, deadline)) < 0) {
+        r = -1;
+        break;
+      }
+      if (unlinkat(top, e->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+        /* refilled meanwhile (an unprivileged pass cannot close it): give up after a while */
+        if ((errno != ENOTEMPTY && errno != EEXIST) || (!deadline && rounds > 1000)) {
+          r = -1;
+          break;
+        }
+      }
+      again = 1;   /* renamed entries may have been missed by this stream: read top again */
+    }
+    close_keep_errno_dir(d, r);
+  }
+  close_keep_errno(top, r);
+  if (r < 0) return -1;
   return unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int fs_rm_rf_at(int dirfd, char const *name)
+{
+  return fs_rm_tree_at(dirfd, name, 0);
 }

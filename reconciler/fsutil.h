@@ -3,10 +3,19 @@
 #define HR_FSUTIL_H
 
 #include <dirent.h>
+#include <errno.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #define HR_KEEP_GID ((gid_t)-1)
+/* errno for "not the type of object expected here" */
+#ifdef EFTYPE
+#define HR_EWRONGTYPE EFTYPE
+#else
+#define HR_EWRONGTYPE EINVAL
+#endif
+
+struct stat;
 
 /* Replace dirfd/name atomically: write a temporary name, then rename it over. 0 or -1. */
 int fs_write_at(int dirfd, char const *name, char const *data, size_t len, mode_t mode, gid_t gid);
@@ -16,6 +25,19 @@ int fs_mkdir_at(int dirfd, char const *name, mode_t mode, gid_t gid);
 int fs_mkfifo_at(int dirfd, char const *name, mode_t mode, gid_t gid);
 /* Remove dirfd/name and everything below it; a symbolic link is unlinked, never followed. */
 int fs_rm_rf_at(int dirfd, char const *name);
+/*
+ * The same, iteratively: no recursion, at most three descriptors, whatever the depth or count
+ * (SPEC 11.3). Stops with ETIMEDOUT at deadline (CLOCK_MONOTONIC ms; 0: none), leaving a
+ * partly deleted tree that a later call finishes. 0 or -1.
+ */
+int fs_rm_tree_at(int dirfd, char const *name, long long deadline);
+/*
+ * Open the relative path below dirfd, following no link at any component, never blocking
+ * (O_NONBLOCK): flags for the last component. -1 with errno (ELOOP/ENOTDIR for a link).
+ */
+int fs_open_beneath(int dirfd, char const *path, int flags);
+/* fs_open_beneath, then fstat: type (S_IFREG, S_IFIFO...) or -1 with HR_EWRONGTYPE. st may be 0. */
+int fs_open_typed(int dirfd, char const *path, int flags, mode_t type, struct stat *st);
 /* unlinkat that counts a missing file as success. */
 int fs_unlink_at(int dirfd, char const *name);
 /*

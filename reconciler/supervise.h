@@ -24,8 +24,12 @@ int sv_status_read(int dirfd, char const *dir, struct sv_status *st);
 /* Parse a status file's bytes: 0, or -1 if len is no known size. Pure. */
 int sv_status_parse(char const *buf, size_t len, struct sv_status *st);
 
-/* Send commands to the supervisor of scandir/dir (libs6). 1 sent, 0 no supervisor, -1 error. */
-int sv_control(char const *scandir, char const *dir, char const *cmd);
+/*
+ * Send commands to the supervisor of dirfd/dir through its supervise/control FIFO, opened
+ * without following links. 1 sent, 0 no supervisor (no FIFO, or nobody reads it), -1 error
+ * (a control that is a link or not a FIFO: ELOOP or HR_EWRONGTYPE).
+ */
+int sv_control(int dirfd, char const *dir, char const *cmd);
 
 /*
  * s6-svscan's control FIFO: open it for writing (0, or -1 with errno: ENXIO when no s6-svscan
