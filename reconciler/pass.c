@@ -19,14 +19,20 @@
 #include "report.h"
 #include "scan.h"
 
-/* SPEC 9.1: a profile whose home does not exist is not published. */
+/*
+ * SPEC 9.1: a profile whose home does not exist is not published. SPEC 11.4: the home is
+ * tested without following a final link; a home that is a link is refused.
+ */
 static void check_homes(struct pipeline *pl)
 {
   struct stat st;
   for (size_t i = 0; i < pl->set.n; i++) {
     struct profile *p = pl->set.v + i;
     if (!p->valid || !p->enabled) continue;
-    if (stat(p->home, &st) < 0 || !S_ISDIR(st.st_mode)) {
+    if (lstat(p->home, &st) == 0 && S_ISLNK(st.st_mode)) {
+      errors_add(&pl->errs, p->file, 0, "home %s is a symbolic link; refused", p->home);
+      p->valid = 0;
+    } else if (lstat(p->home, &st) < 0 || !S_ISDIR(st.st_mode)) {
       errors_add(&pl->errs, p->file, 0, "home %s does not exist", p->home);
       p->valid = 0;
     }

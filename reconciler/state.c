@@ -1,11 +1,13 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 #include <skalibs/djbunix.h>
 
+#include "fsutil.h"
 #include "hr.h"
 #include "state.h"
 
@@ -34,14 +36,26 @@ int state_says_up(char const *json, size_t len)
   return r;
 }
 
+/*
+ * The hermes user owns the home and this file (SPEC 11.2, 11.4): the home is opened without
+ * following a final link, the file relative to it without following one either, never blocking
+ * (a FIFO), and only a regular file no larger than STATE_MAX is read.
+ */
 int state_home_says_up(char const *home)
 {
-  char *path = hr_asprintf("%s/" STATE_FILE, home);
+  struct stat st;
+  int hfd = open(home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (hfd < 0) return 0;
+  int fd = fs_open_typed(hfd, STATE_FILE, O_RDONLY, S_IFREG, &st);
+  close(hfd);
+  if (fd < 0) return 0;
+  if (st.st_size >= STATE_MAX) {
+    close(fd);
+    return 0;
+  }
   char *buf = hr_alloc(STATE_MAX);
-  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  ssize_t n = fd < 0 ? -1 : readnclose(fd, buf, STATE_MAX);
+  ssize_t n = readnclose(fd, buf, STATE_MAX);
   int r = n > 0 && n < STATE_MAX ? state_says_up(buf, (size_t)n) : 0;
   free(buf);
-  free(path);
   return r;
 }
