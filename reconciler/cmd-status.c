@@ -43,6 +43,23 @@ int cmd_status(struct hr_options const *o, int argc, char const *const *argv)
       r->wantup = st.wantup;
     }
     r->pending = !p || !it || it->action != HR_KEEP;
+    r->pending_unknown = l->record_unreadable && p;
+  }
+  /* SPEC 11.6: a slot still going away, its tombstone's supervisor alive */
+  for (size_t i = 0; i < pl.live.n; i++) {
+    struct live_slot const *l = pl.live.v + i;
+    if (l->kind != LIVE_LEFTOVER || !l->removing) continue;
+    struct status_row *r = rows + n++;
+    struct sv_status st = { 0 };
+    r->slot = l->removing;
+    r->supervised = l->supervised > 0;
+    if (r->supervised && sv_status_read(pl.scandirfd, l->name, &st) > 0) {
+      r->up = st.pid > 0;
+      r->pid = st.pid;
+      r->wantup = st.wantup;
+    }
+    r->pending = 1;
+    r->removing = 1;
   }
   report_status(rows, n, o->json);
   free(rows);

@@ -22,6 +22,9 @@ struct watch {
   int want_supervised;   /* 1: a new supervisor must run; 0: a tombstone's supervisors must be gone */
   int has_log;
   int done;
+  long long kill_at;     /* tombstones: when to send k (SPEC 11.6) */
+  long long give_up;     /* when to stop waiting for this one */
+  int killed;
 };
 
 struct pass {
@@ -30,6 +33,8 @@ struct pass {
   size_t nw, capw;
   unsigned int seq;
   int failed;
+  int incomplete;        /* something was left for the next pass (a wait or a deletion ran out of time) */
+  int need_rescan;       /* a supervisor was stopped so that s6-svscan starts a fresh one */
 };
 
 static void fail(struct pass *ps, char const *what, char const *name)
@@ -38,10 +43,33 @@ static void fail(struct pass *ps, char const *what, char const *name)
   ps->failed = 1;
 }
 
+/* When a gateway told to stop gets k: after its timeout_kill, else after --timeout (SPEC 11.6). */
+static unsigned int kill_ms(struct pass *ps, struct profile const *p)
+{
+  return p && p->timeout_kill > 0 ? (unsigned int)p->timeout_kill : ps->ctx->timeout_ms;
+}
+
+/*
+ * How long to wait for a service told to go down at start: until its kill time and one more
+ * --timeout after the k; but never more than --timeout when s6 itself kills it later
+ * (timeout_kill past --timeout): the pass gives up and leaves the rest to the next one.
+ */
+static long long give_up_at(struct pass *ps, long long start, unsigned int kill)
+{
+  return kill > ps->ctx->timeout_ms ? start + ps->ctx->timeout_ms : start + kill + ps->ctx->timeout_ms;
+}
+
+static void watch_add_kill(struct pass *ps, char const *dir, int want, int has_log, unsigned int kill)
+{
+  long long now = deadline_now_ms();
+  hr_grow(&ps->w, sizeof *ps->w, ps->nw, &ps->capw);
+  ps->w[ps->nw++] = (struct watch){ hr_strdup(dir), want, has_log, 0, now + kill,
+                                    want ? now + ps->ctx->timeout_ms : give_up_at(ps, now, kill), 0 };
+}
+
 static void watch_add(struct pass *ps, char const *dir, int want, int has_log)
 {
-  hr_grow(&ps->w, sizeof *ps->w, ps->nw, &ps->capw);
-  ps->w[ps->nw++] = (struct watch){ hr_strdup(dir), want, has_log, 0 };
+  watch_add_kill(ps, dir, want, has_log, ps->ctx->timeout_ms);
 }
 
 static char *temp_name(struct pass *ps, char const *prefix)
@@ -88,10 +116,14 @@ static int put_down(int slotfd, int down)
   return down ? fs_write_at(slotfd, "down", "", 0, 0644, HR_KEEP_GID) : fs_unlink_at(slotfd, "down");
 }
 
+/*
+ * The record holds a digest over the run part, [env] values included: readable by group G only,
+ * like env/ itself, so that nobody who cannot read env/ can test a guess against it (SPEC 11.4).
+ */
 static int put_record(int slotfd, struct slot_render const *r, int autostart)
 {
   char *rec = render_record(r, autostart);
-  int e = fs_write_at(slotfd, HR_RECORD_FILE, rec, strlen(rec), 0644, HR_KEEP_GID);
+  int e = fs_write_at(slotfd, HR_RECORD_FILE, rec, strlen(rec), 0640, r->gid);
   free(rec);
   return e;
 }
@@ -129,7 +161,7 @@ static void publish(struct pass *ps, struct plan_item const *it)
   if (ok) watch_add(ps, slot, 1, it->render->has_log);
   else {
     ps->failed = 1;
-    fs_rm_rf_at(sfd, stage);
+    fs_rm_tree_at(sfd, stage, deadline_now_ms() + ps->ctx->timeout_ms);
   }
   free(stage);
 }
@@ -137,11 +169,35 @@ static void publish(struct pass *ps, struct plan_item const *it)
 /* Stop a slot and move it out of s6-svscan's sight; it is deleted once its supervisors are gone. */
 static void reap(struct pass *ps, struct plan_item const *it)
 {
-  if (sv_control(ps->ctx->scandirfd, it->slot, "d") < 0) fail(ps, "stop", it->slot);
+  int sfd = ps->ctx->scandirfd;
+  if (sv_control(sfd, it->slot, "d") < 0) {
+    /* a control that is a link or no FIFO is not written to; s6-svscan -an stops the supervisor */
+    if (errno == ELOOP || errno == HR_EWRONGTYPE) strerr_warnw(ps->ctx->scandir, "/", it->slot, "/supervise/control is not a FIFO: not written to");
+    else fail(ps, "stop", it->slot);
+  }
+  int fd = fs_opendir_at(sfd, it->slot);
+  if (fd >= 0) {
+    /* what status shows while the tombstone's supervisor lives on ("removing": true) */
+    if (fs_write_at(fd, HR_REMOVING_FILE, it->slot, strlen(it->slot), 0644, HR_KEEP_GID) < 0)
+      strerr_warnwusys("mark ", ps->ctx->scandir, "/", it->slot, " as being removed");
+    close(fd);
+  }
   char *tomb = temp_name(ps, HR_TOMB_PREFIX);
-  if (renameat2(ps->ctx->scandirfd, it->slot, ps->ctx->scandirfd, tomb, RENAME_NOREPLACE) < 0) fail(ps, "rename", it->slot);
-  else watch_add(ps, tomb, 0, 1);
+  if (renameat2(sfd, it->slot, sfd, tomb, RENAME_NOREPLACE) < 0) fail(ps, "rename", it->slot);
+  else watch_add_kill(ps, tomb, 0, 1, kill_ms(ps, it->profile));
   free(tomb);
+}
+
+/* A deletion that ran out of time is left for the next pass: exit 99, not 111 (SPEC 11.3). */
+static void remove_tree(struct pass *ps, char const *name)
+{
+  if (fs_rm_tree_at(ps->ctx->scandirfd, name, deadline_now_ms() + ps->ctx->timeout_ms) == 0) return;
+  if (errno == ETIMEDOUT) {
+    strerr_warnw(ps->ctx->scandir, "/", name, ": not deleted before the timeout; left for the next pass");
+    ps->incomplete = 1;
+  } else if (errno == EACCES || errno == EPERM)
+    strerr_warnwu("remove ", ps->ctx->scandir, "/", name, ": permission denied; left for a privileged pass");
+  else fail(ps, "remove", name);
 }
 
 /*
@@ -152,11 +208,7 @@ static void clean_leftover(struct pass *ps, struct plan_item const *it)
 {
   struct live_slot const *l = it->live;
   if (l->supervised > 0 || l->log_supervised > 0) watch_add(ps, l->name, 0, 1);
-  else if (fs_rm_rf_at(ps->ctx->scandirfd, l->name) < 0) {
-    if (errno == EACCES || errno == EPERM)
-      strerr_warnwu("remove ", ps->ctx->scandir, "/", l->name, ": permission denied; left for a privileged pass");
-    else fail(ps, "remove", l->name);
-  }
+  else remove_tree(ps, l->name);
 }
 
 /* Optional files of a slot that a new render may no longer have. */
@@ -223,6 +275,36 @@ static int restarts_for(struct pass *ps, struct plan_item const *it)
   return r;
 }
 
+/*
+ * A slot we did not make (no record: another tool's, or the former Python layout with a
+ * hermes-owned supervise/) is adopted before it is updated (SPEC 11.1). When its supervisor's
+ * own control or lock had to be replaced, the supervisor no longer reads the control in place
+ * and nobody can tell whether it runs: it is stopped (SIGTERM, as s6-svscan -an would; SIGKILL
+ * to its service after the kill time) and s6-svscan starts a fresh one at this pass's rescan.
+ * The one case where a pass restarts a gateway nobody changed.
+ */
+static int adopt(struct pass *ps, struct plan_item const *it, int fd)
+{
+  int restart[2];
+  if (sv_adopt(fd, it->render->gid, restart) < 0) {
+    fail(ps, "adopt", it->slot);
+    return -1;
+  }
+  for (int k = 0; k < 2; k++) {
+    if (!restart[k]) continue;
+    int dfd = k ? fs_opendir_at(fd, "log") : fd;
+    strerr_warnw(ps->ctx->scandir, "/", it->slot, k ? "/log" : "", ": supervise/control or lock was replaced: restarting its supervisor");
+    if (dfd < 0 || sv_restart_supervisor(dfd, kill_ms(ps, it->profile), ps->ctx->timeout_ms) < 0) {
+      strerr_warnwu(ps->ctx->scandir, "/", it->slot, k ? "/log" : "", ": stop the supervisor before the timeout");
+      ps->incomplete = 1;
+    }
+    if (k && dfd >= 0) close(dfd);
+    ps->need_rescan = 1;
+    watch_add(ps, it->slot, 1, it->render->has_log);
+  }
+  return 0;
+}
+
 /* Update a live slot in place, file by file (SPEC 4, Updating); returns its HR_RESTART_* bits. */
 static int update(struct pass *ps, struct plan_item const *it)
 {
@@ -230,6 +312,10 @@ static int update(struct pass *ps, struct plan_item const *it)
   int fd = fs_opendir_at(ps->ctx->scandirfd, it->slot);
   if (fd < 0) {
     fail(ps, "open", it->slot);
+    return 0;
+  }
+  if ((it->changes & HR_CH_UNRECORDED) && adopt(ps, it, fd) < 0) {
+    close(fd);
     return 0;
   }
   int restart = restarts_for(ps, it);
@@ -265,8 +351,18 @@ static int watch_settled(struct pass *ps, struct watch *w)
   int b = w->has_log ? sv_log_supervised(ps->ctx->scandirfd, w->dir) : w->want_supervised;
   if (a < 0 || b < 0) return 0;
   if (w->want_supervised) return a && b;
-  if (a || b) return 0;
-  if (fs_rm_rf_at(ps->ctx->scandirfd, w->dir) < 0) fail(ps, "remove", w->dir);
+  if (a || b) {
+    if (!w->killed && deadline_now_ms() >= w->kill_at) {
+      /* it ignores SIGTERM: k, through the tombstone's own control FIFO (SPEC 11.6) */
+      char log[300];
+      snprintf(log, sizeof log, "%s/log", w->dir);
+      if (a && sv_control(ps->ctx->scandirfd, w->dir, "k") < 0) strerr_warnwusys("send k to ", ps->ctx->scandir, "/", w->dir);
+      if (b && sv_control(ps->ctx->scandirfd, log, "k") < 0) strerr_warnwusys("send k to ", ps->ctx->scandir, "/", log);
+      w->killed = 1;
+    }
+    return 0;
+  }
+  remove_tree(ps, w->dir);
   return 1;
 }
 
@@ -281,7 +377,10 @@ static int wait_watches(struct pass *ps, long long deadline)
       pending += !ps->w[i].done;
     }
     if (!pending) return 1;
-    if (deadline_now_ms() >= deadline) {
+    long long last = deadline;
+    for (size_t i = 0; i < ps->nw; i++)
+      if (!ps->w[i].done && ps->w[i].give_up > last) last = ps->w[i].give_up;
+    if (deadline_now_ms() >= last) {
       for (size_t i = 0; i < ps->nw; i++)
         if (!ps->w[i].done)
           strerr_warnw(ps->ctx->scandir, "/", ps->w[i].dir, ": ",
@@ -295,6 +394,8 @@ static int wait_watches(struct pass *ps, long long deadline)
 struct restart {
   char *slot;
   int what;
+  unsigned int kill;     /* ms after d when k is sent */
+  int done;              /* HR_RESTART_* bits completed */
 };
 
 static int is_down(struct pass *ps, char const *dir)
@@ -312,29 +413,52 @@ static int restart_dir(struct restart const *rs, int k, char *dir, size_t len)
   return 1;
 }
 
-/* SPEC 9.4: s6-svc -d, wait for finish to be done, s6-svc -u; then forget the record. */
-static int do_restarts(struct pass *ps, struct restart *rs, size_t n, long long deadline)
+/* Wait for dir to be down after a d sent at start: k at the kill time, then one more bounded wait. */
+static int wait_down(struct pass *ps, char const *dir, long long start, unsigned int kill)
+{
+  unsigned int step = 0;
+  int killed = 0;
+  long long give_up = give_up_at(ps, start, kill);
+  while (!is_down(ps, dir)) {
+    long long now = deadline_now_ms();
+    if (now >= give_up) {
+      strerr_warnw(ps->ctx->scandir, "/", dir, ": service did not go down before the timeout; restart left for the next pass");
+      return 0;
+    }
+    if (!killed && now >= start + kill) {
+      if (sv_control(ps->ctx->scandirfd, dir, "k") < 0) fail(ps, "send k to", dir);
+      killed = 1;
+    }
+    deadline_backoff(&step);
+  }
+  return 1;
+}
+
+/*
+ * SPEC 9.4 and 11.6: s6-svc -d, wait for finish to be done (k after the kill time), s6-svc -u
+ * only once down; the record is forgotten only when every restart of the slot is complete, so a
+ * restart that ran past the timeout is finished by the next pass (and status shows it pending).
+ */
+static int do_restarts(struct pass *ps, struct restart *rs, size_t n)
 {
   char dir[300];
   int ok = 1;
-  unsigned int step = 0;
+  long long start = deadline_now_ms();
   for (int k = 0; k < 2; k++)
     for (size_t i = 0; i < n; i++)
       if (restart_dir(rs + i, k, dir, sizeof dir) && sv_control(ps->ctx->scandirfd, dir, "d") < 0) fail(ps, "stop", dir);
   for (int k = 0; k < 2; k++)
     for (size_t i = 0; i < n; i++) {
       if (!restart_dir(rs + i, k, dir, sizeof dir)) continue;
-      while (!is_down(ps, dir)) {
-        if (deadline_now_ms() >= deadline) {
-          strerr_warnw(ps->ctx->scandir, "/", dir, ": service did not go down before the timeout");
-          ok = 0;
-          break;
-        }
-        deadline_backoff(&step);
+      if (!wait_down(ps, dir, start, rs[i].kill)) {
+        ok = 0;
+        continue;
       }
       if (sv_control(ps->ctx->scandirfd, dir, "u") < 0) fail(ps, "start", dir);
+      else rs[i].done |= k ? HR_RESTART_LOG : HR_RESTART_RUN;
     }
   for (size_t i = 0; i < n; i++) {
+    if (rs[i].done != rs[i].what) continue;
     snprintf(dir, sizeof dir, "%s/" HR_RESTART_FILE, rs[i].slot);
     if (fs_unlink_at(ps->ctx->scandirfd, dir) < 0) fail(ps, "remove", dir);
   }
@@ -363,10 +487,14 @@ int execute_plan(struct plan const *plan, struct exec_ctx const *ctx)
     if (it->action == HR_ADD || (it->changes & HR_CH_LOGGER)) publish(&ps, it);
     else if (it->action == HR_UPDATE) {
       int what = update(&ps, it);
-      if (what) rs[nrs++] = (struct restart){ it->slot, what };
+      if (what) rs[nrs++] = (struct restart){ it->slot, what, kill_ms(&ps, it->profile), 0 };
     }
   }
   long long deadline = deadline_now_ms() + ctx->timeout_ms;
+  if (svscan < 0 && ps.need_rescan && (svscan = svscan_open(ctx->scandirfd)) < 0) {
+    strerr_warnwusys("open ", ctx->scandir, "/.s6-svscan/control");
+    ps.failed = 1;
+  }
   if (svscan >= 0) {
     if (svscan_send(svscan, plan->need_prune ? "an" : "a") < 0) {
       strerr_warnwusys("send a command to s6-svscan on ", ctx->scandir);
@@ -374,9 +502,9 @@ int execute_plan(struct plan const *plan, struct exec_ctx const *ctx)
     } else waited = wait_watches(&ps, deadline);
     close(svscan);
   }
-  if (nrs && !do_restarts(&ps, rs, nrs, deadline)) waited = 0;
+  if (nrs && !do_restarts(&ps, rs, nrs)) waited = 0;
   for (size_t i = 0; i < ps.nw; i++) free(ps.w[i].dir);
   free(ps.w);
   free(rs);
-  return ps.failed ? HR_EXIT_SYSTEM : waited ? HR_EXIT_OK : HR_EXIT_TIMEOUT;
+  return ps.failed ? HR_EXIT_SYSTEM : waited && !ps.incomplete ? HR_EXIT_OK : HR_EXIT_TIMEOUT;
 }

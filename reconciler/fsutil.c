@@ -82,14 +82,20 @@ int fs_mkdir_at(int dirfd, char const *name, mode_t mode, gid_t gid)
   return close_keep_errno(fd, set_owner_mode(fd, mode, gid));
 }
 
+static int fix_fd(int fd, int is_path, mode_t mode, uid_t uid, gid_t gid);
+
 int fs_mkfifo_at(int dirfd, char const *name, mode_t mode, gid_t gid)
 {
   struct stat st;
   if (mkfifoat(dirfd, name, 0600) < 0 && errno != EEXIST) return -1;
-  if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return -1;
-  if (!S_ISFIFO(st.st_mode)) return (errno = EEXIST), -1;
-  if (gid != HR_KEEP_GID && fchownat(dirfd, name, (uid_t)-1, gid, AT_SYMLINK_NOFOLLOW) < 0) return -1;
-  return fchmodat(dirfd, name, mode, 0);
+  int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return -1;
+  if (fstat(fd, &st) < 0) return close_keep_errno(fd, -1);
+  if (!S_ISFIFO(st.st_mode)) {
+    close(fd);
+    return (errno = EEXIST), -1;
+  }
+  return close_keep_errno(fd, fix_fd(fd, 1, mode, (uid_t)-1, gid));
 }
 
 int fs_unlink_at(int dirfd, char const *name)
@@ -261,4 +267,50 @@ int fs_rm_tree_at(int dirfd, char const *name, long long deadline)
 int fs_rm_rf_at(int dirfd, char const *name)
 {
   return fs_rm_tree_at(dirfd, name, 0);
+}
+
+/* Make the object that fd designates (opened O_PATH when it is a FIFO) owned by uid:gid with mode. */
+static int fix_fd(int fd, int is_path, mode_t mode, uid_t uid, gid_t gid)
+{
+  if (is_path) {
+    char proc[64];
+    if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0) return -1;
+    /* chmod of an O_PATH descriptor: through its /proc magic link, which is the object itself */
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    return chmod(proc, mode);
+  }
+  if (fchown(fd, uid, gid) < 0) return -1;
+  return fchmod(fd, mode);
+}
+
+static int make_obj(int dirfd, char const *name, mode_t type)
+{
+  if (type == S_IFDIR) return mkdirat(dirfd, name, 0700);
+  if (type == S_IFIFO) return mkfifoat(dirfd, name, 0600);
+  int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  return fd < 0 ? -1 : close(fd);
+}
+
+int fs_fix_at(int dirfd, char const *name, mode_t type, mode_t mode, uid_t uid, gid_t gid)
+{
+  struct stat st;
+  int replaced = 0;
+  if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+    if (errno != ENOENT || make_obj(dirfd, name, type) < 0) return -1;
+  } else if ((st.st_mode & S_IFMT) != type || (type != S_IFDIR && st.st_nlink > 1)) {
+    /* a link, another type, or a hard link to something else: never chowned, replaced */
+    if (fs_rm_tree_at(dirfd, name, 0) < 0 || make_obj(dirfd, name, type) < 0) return -1;
+    replaced = 1;
+  }
+  int flags = type == S_IFDIR ? O_RDONLY | O_DIRECTORY : type == S_IFIFO ? O_PATH : O_RDONLY | O_NONBLOCK;
+  int fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return -1;
+  if (fstat(fd, &st) < 0) return close_keep_errno(fd, -1);
+  if ((st.st_mode & S_IFMT) != type || (type != S_IFDIR && st.st_nlink > 1)) {
+    close(fd);
+    return (errno = EAGAIN), -1;   /* swapped between the check and the open: the next pass sees it */
+  }
+  if (gid == HR_KEEP_GID) gid = st.st_gid;
+  if (close_keep_errno(fd, fix_fd(fd, type == S_IFIFO, mode, uid, gid)) < 0) return -1;
+  return replaced;
 }

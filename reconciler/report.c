@@ -146,7 +146,8 @@ void report_status(struct status_row const *rows, size_t n, int json)
       json_object_object_add(s, "up", json_object_new_boolean(r->up));
       json_object_object_add(s, "pid", r->up ? json_object_new_int64(r->pid) : 0);
       json_object_object_add(s, "wantup", json_object_new_boolean(r->wantup));
-      json_object_object_add(s, "pending", json_object_new_boolean(r->pending));
+      json_object_object_add(s, "pending", r->pending_unknown ? 0 : json_object_new_boolean(r->pending));
+      json_object_object_add(s, "removing", json_object_new_boolean(r->removing));
       json_object_array_add(a, s);
     }
     json_object_object_add(o, "slots", a);
@@ -159,7 +160,7 @@ void report_status(struct status_row const *rows, size_t n, int json)
     if (r->up) snprintf(pid, sizeof pid, "%ld", (long)r->pid);
     printf("%-32s %-4s pid %-8s %-12s %-10s %s%s%s\n", r->slot, r->up ? "up" : "down", pid,
            r->supervised ? "supervised" : "unsupervised", r->wantup ? "wantup" : "wantdown",
-           r->pending ? "pending" : "current", r->description && *r->description ? "  " : "",
+           r->removing ? "removing" : r->pending_unknown ? "unknown" : r->pending ? "pending" : "current", r->description && *r->description ? "  " : "",
            r->description ? r->description : "");
   }
   fflush(stdout);

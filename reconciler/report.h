@@ -13,6 +13,8 @@ struct status_row {
   char const *description;
   int supervised, up, wantup, pending;
   pid_t pid;
+  int pending_unknown;       /* SPEC 11.4: the record is unreadable to this user: "pending": null */
+  int removing;              /* SPEC 11.6: a tombstone whose supervisor lives on */
 };
 
 /* FILE:LINE: message (FILE: message at line 0) on stderr, one per line. */

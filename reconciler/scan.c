@@ -54,9 +54,10 @@ int scan_parse_record(char const *text, size_t len, struct live_slot *l)
   return 0;
 }
 
+/* A small regular file, opened without following links or blocking (SPEC 11.2). */
 static int read_small(int dirfd, char const *path, char *buf, size_t max)
 {
-  int fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  int fd = fs_open_typed(dirfd, path, O_RDONLY, S_IFREG, 0);
   if (fd < 0) return -1;
   ssize_t n = readnclose(fd, buf, max);
   return (int)n;
@@ -71,7 +72,9 @@ static int read_slot(int scandirfd, struct live_slot *l)
   int n = 0;
   snprintf(path, sizeof path, "%s/" HR_RECORD_FILE, l->name);
   n = read_small(scandirfd, path, buf, sizeof buf);
-  if (n < 0 && errno != ENOENT) return -1;
+  /* readable by root and group G only (SPEC 11.4): for anyone else, what is live is unknown */
+  if (n < 0 && (errno == EACCES || errno == EPERM)) l->record_unreadable = 1;
+  else if (n < 0 && errno != ENOENT && errno != ELOOP && errno != HR_EWRONGTYPE) return -1;
   if (n < 0 || scan_parse_record(buf, (size_t)n, l) < 0) {
     l->has_record = 0;
     l->autostart = -1;
@@ -80,7 +83,7 @@ static int read_slot(int scandirfd, struct live_slot *l)
   }
   snprintf(path, sizeof path, "%s/" HR_RESTART_FILE, l->name);
   n = read_small(scandirfd, path, buf, sizeof buf - 1);
-  if (n < 0 && errno != ENOENT) return -1;
+  if (n < 0 && errno != ENOENT && errno != ELOOP && errno != HR_EWRONGTYPE && errno != EACCES) return -1;
   if (n > 0) {
     buf[n] = 0;
     l->restart = (strstr(buf, "run") ? HR_RESTART_RUN : 0) | (strstr(buf, "log") ? HR_RESTART_LOG : 0);
@@ -103,6 +106,18 @@ static int entry_type(int scandirfd, struct dirent const *e, struct stat *st)
     case DT_REG: st->st_mode = S_IFREG; return 0;
     default: return fstatat(scandirfd, e->d_name, st, AT_SYMLINK_NOFOLLOW);
   }
+}
+
+/* A tombstone whose supervisor lives on: the slot it was, for status ("removing": true). */
+static void read_removing(int scandirfd, struct live_slot *l)
+{
+  char buf[256], path[512];
+  snprintf(path, sizeof path, "%s/" HR_REMOVING_FILE, l->name);
+  int n = read_small(scandirfd, path, buf, sizeof buf - 1);
+  if (n <= 0) return;
+  buf[n] = 0;
+  if (strncmp(buf, HR_SLOT_PREFIX, sizeof HR_SLOT_PREFIX - 1) || strchr(buf, '/') || strchr(buf, '\n')) return;
+  l->removing = hr_strdup(buf);
 }
 
 /*
@@ -149,6 +164,7 @@ int scan_scandir(int scandirfd, struct live_set *set)
       l->supervised = leftover_probe(sv_supervised(scandirfd, name));
       l->log_supervised = leftover_probe(sv_log_supervised(scandirfd, name));
       if (l->supervised < 0 || l->log_supervised < 0) break;
+      if (l->supervised > 0 || l->log_supervised > 0) read_removing(scandirfd, l);
     }
     if (l->kind == LIVE_SLOT && read_slot(scandirfd, l) < 0) break;
     errno = 0;
@@ -171,7 +187,10 @@ struct live_slot const *live_set_find(struct live_set const *set, char const *na
 
 void live_set_free(struct live_set *set)
 {
-  for (size_t i = 0; i < set->n; i++) free(set->v[i].name);
+  for (size_t i = 0; i < set->n; i++) {
+    free(set->v[i].name);
+    free(set->v[i].removing);
+  }
   free(set->v);
   memset(set, 0, sizeof *set);
 }

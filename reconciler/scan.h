@@ -9,6 +9,7 @@
 #define HR_STAGE_PREFIX ".hr-stage."
 #define HR_TOMB_PREFIX ".hr-tomb."
 #define HR_LOCK_FILE ".hermes-reconcile.lock"
+#define HR_REMOVING_FILE ".hermes-reconcile.removing"   /* in a tombstone: the slot it was */
 
 enum live_kind {
   LIVE_SLOT,             /* a real directory gateway-*: ours */
@@ -29,6 +30,8 @@ struct live_slot {
   int log_supervised;
   int restart;           /* HR_RESTART_* recorded by an interrupted pass */
   int is_symlink;        /* LIVE_LEFTOVER: unlink the link itself */
+  int record_unreadable; /* the record is G's and this pass is not: pending unknown (SPEC 11.4) */
+  char *removing;        /* LIVE_LEFTOVER tombstone with a live supervisor: the slot it was, else 0 */
 };
 
 struct live_set {

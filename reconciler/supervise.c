@@ -1,4 +1,6 @@
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include <skalibs/uint64.h>
 #include <s6/supervise.h>
 
+#include "deadline.h"
 #include "fsutil.h"
 #include "hr.h"
 #include "supervise.h"
@@ -110,4 +113,149 @@ int svscan_send(int fd, char const *cmd)
   if (w < 0) return -1;
   if ((size_t)w != len) return (errno = EAGAIN), -1;
   return 0;
+}
+
+/* What may live in a supervise/ directory, and of what type; anything else is removed on adoption. */
+static struct { char const *name; mode_t type; mode_t mode; int supervisor_own; } const supervise_files[] = {
+  { "lock", S_IFREG, 0644, 1 },
+  { "status", S_IFREG, 0644, 0 },
+  { "death_tally", S_IFREG, 0644, 0 },
+};
+
+/* One entry of supervise/ on adoption: 1 if it was the supervisor's own and had to go. */
+static int adopt_supervise_entry(int sfd, char const *name, uid_t uid, int *bad)
+{
+  struct stat st;
+  if (!strcmp(name, "control") || !strcmp(name, ".") || !strcmp(name, "..")) return 0;
+  if (fstatat(sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return errno == ENOENT ? 0 : ((*bad = 1), 0);
+  for (size_t i = 0; i < sizeof supervise_files / sizeof *supervise_files; i++) {
+    if (strcmp(name, supervise_files[i].name)) continue;
+    if ((st.st_mode & S_IFMT) == supervise_files[i].type && st.st_nlink == 1) {
+      /* s6-supervise's own file: re-owned in place, never re-created (it holds the lock) */
+      if (fs_fix_at(sfd, name, supervise_files[i].type, supervise_files[i].mode, uid, HR_KEEP_GID) < 0) *bad = 1;
+      return 0;
+    }
+    if (fs_rm_tree_at(sfd, name, 0) < 0) *bad = 1;
+    return supervise_files[i].supervisor_own;
+  }
+  /* anything else (status.new planted as a link, ...) would be written by s6-supervise as root */
+  if (fs_rm_tree_at(sfd, name, 0) < 0) *bad = 1;
+  return 0;
+}
+
+/* The seeded part of one service directory (the slot or its log/): 1 if its supervisor must restart. */
+static int adopt_service(int dfd, uid_t uid, gid_t g, int *bad)
+{
+  int restart = 0;
+  if (fchown(dfd, uid, (gid_t)-1) < 0 || fchmod(dfd, 0755) < 0) *bad = 1;
+  int r = fs_fix_at(dfd, "event", S_IFDIR, 03730, uid, g);
+  if (r < 0) *bad = 1;
+  r = fs_fix_at(dfd, S6_SUPERVISE_CTLDIR, S_IFDIR, 0711, uid, g);
+  if (r < 0) return (*bad = 1), 0;
+  restart |= r;
+  int sfd = fs_opendir_at(dfd, S6_SUPERVISE_CTLDIR);
+  if (sfd < 0) return (*bad = 1), restart;
+  r = fs_fix_at(sfd, "control", S_IFIFO, 0620, uid, g);
+  if (r < 0) *bad = 1;
+  restart |= r > 0;
+  DIR *d = fs_dir_stream(sfd);
+  if (!d) *bad = 1;
+  else {
+    for (struct dirent *e; (e = readdir(d));) restart |= adopt_supervise_entry(sfd, e->d_name, uid, bad);
+    closedir(d);
+  }
+  close(sfd);
+  return restart;
+}
+
+int sv_adopt(int slotfd, gid_t g, int *restart)
+{
+  int bad = 0;
+  uid_t uid = geteuid();
+  restart[0] = adopt_service(slotfd, uid, g, &bad);
+  restart[1] = 0;
+  int lfd = fs_opendir_at(slotfd, "log");
+  if (lfd >= 0) {
+    restart[1] = adopt_service(lfd, uid, g, &bad);
+    close(lfd);
+  } else if (errno != ENOENT) bad = 1;
+  return bad ? -1 : 0;
+}
+
+/* The parent pid of pid from /proc/pid/stat, and whether its command is comm; -1 if gone. */
+static pid_t proc_parent(char const *pid, char const *comm, int *is_comm)
+{
+  char path[300], buf[512];
+  snprintf(path, sizeof path, "/proc/%s/stat", pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = readnclose(fd, buf, sizeof buf - 1);
+  if (n <= 0) return -1;
+  buf[n] = 0;
+  char *open_paren = strchr(buf, '('), *close_paren = strrchr(buf, ')');
+  if (!open_paren || !close_paren) return -1;
+  *close_paren = 0;
+  *is_comm = !strcmp(open_paren + 1, comm);
+  long ppid;
+  char state;
+  if (sscanf(close_paren + 1, " %c %ld", &state, &ppid) != 2) return -1;
+  return (pid_t)ppid;
+}
+
+size_t sv_supervisor_pids(int dfd, pid_t *out, size_t max)
+{
+  struct stat want, st;
+  size_t n = 0;
+  if (fstat(dfd, &want) < 0) return 0;
+  DIR *d = opendir("/proc");
+  if (!d) return 0;
+  for (struct dirent *e; n < max && (e = readdir(d));) {
+    if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+    int is = 0;
+    char cwd[300];
+    if (proc_parent(e->d_name, "s6-supervise", &is) < 0 || !is) continue;
+    snprintf(cwd, sizeof cwd, "/proc/%s/cwd", e->d_name);
+    if (stat(cwd, &st) == 0 && st.st_dev == want.st_dev && st.st_ino == want.st_ino) out[n++] = (pid_t)atol(e->d_name);
+  }
+  closedir(d);
+  return n;
+}
+
+/* SIGKILL every child of parent (the service and its finish script; never anything else). */
+static void kill_children(pid_t parent)
+{
+  DIR *d = opendir("/proc");
+  if (!d) return;
+  for (struct dirent *e; (e = readdir(d));) {
+    if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+    int is = 0;
+    if (proc_parent(e->d_name, "", &is) == parent) kill((pid_t)atol(e->d_name), SIGKILL);
+  }
+  closedir(d);
+}
+
+static int all_gone(pid_t const *pids, size_t n)
+{
+  for (size_t i = 0; i < n; i++) if (kill(pids[i], 0) == 0) return 0;
+  return 1;
+}
+
+int sv_restart_supervisor(int dfd, unsigned int kill_ms, unsigned int timeout_ms)
+{
+  pid_t pids[8];
+  size_t n = sv_supervisor_pids(dfd, pids, sizeof pids / sizeof *pids);
+  unsigned int step = 0;
+  for (size_t i = 0; i < n; i++) kill(pids[i], SIGTERM);   /* s6-supervise: down, then exit (s6-svc -dx) */
+  long long kill_at = deadline_now_ms() + kill_ms, give_up = kill_at + timeout_ms;
+  int killed = 0;
+  while (!all_gone(pids, n)) {
+    long long now = deadline_now_ms();
+    if (now >= give_up) return (errno = ETIMEDOUT), -1;
+    if (!killed && now >= kill_at) {
+      for (size_t i = 0; i < n; i++) kill_children(pids[i]);
+      killed = 1;
+    }
+    deadline_backoff(&step);
+  }
+  return (int)n;
 }

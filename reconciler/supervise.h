@@ -38,4 +38,25 @@ int sv_control(int dirfd, char const *dir, char const *cmd);
 int svscan_open(int scandirfd);
 int svscan_send(int fd, char const *cmd);
 
+/*
+ * Adoption (SPEC 11.1) of the slot directory slotfd (and its log/): event/, supervise/ and
+ * supervise/control re-owned by the pass's euid, group g, modes of SPEC 4, in place; s6's own
+ * files in supervise/ re-owned by the euid; a link or an object of the wrong type replaced;
+ * anything else in supervise/ removed. restart[0] (the slot) and restart[1] (its logger) say
+ * whether the supervisor's own control or lock was replaced. 0, or -1 if something could not be fixed.
+ */
+int sv_adopt(int slotfd, gid_t g, int *restart);
+
+/* The pids of the s6-supervise processes whose working directory is the directory dfd. */
+#include <stddef.h>
+size_t sv_supervisor_pids(int dfd, pid_t *out, size_t max);
+
+/*
+ * Restart the supervisor of the service directory dfd when its control or lock was replaced
+ * (it no longer reads the one in place): SIGTERM to it (s6-supervise takes the service down,
+ * then exits), SIGKILL to its children after kill_ms, and give up timeout_ms after that.
+ * s6-svscan starts a new supervisor at the next rescan. The number of supervisors stopped, or -1.
+ */
+int sv_restart_supervisor(int dfd, unsigned int kill_ms, unsigned int timeout_ms);
+
 #endif
