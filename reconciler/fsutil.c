@@ -129,7 +129,8 @@ int fs_open_beneath(int dirfd, char const *path, int flags)
     }
     memcpy(comp, p, len);
     comp[len] = 0;
-    int fd = slash ? openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+    /* O_PATH: a directory on the way needs search permission only (supervise/ is 0711) */
+    int fd = slash ? openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                    : openat(cur, comp, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (cur != dirfd) close_keep_errno(cur, 0);
     if (fd < 0 || !slash) return fd;
@@ -296,7 +297,9 @@ int fs_fix_at(int dirfd, char const *name, mode_t type, mode_t mode, uid_t uid, 
   struct stat st;
   int replaced = 0;
   if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+    /* missing: whoever used the one that was there (a supervisor) no longer sees this one */
     if (errno != ENOENT || make_obj(dirfd, name, type) < 0) return -1;
+    replaced = 1;
   } else if ((st.st_mode & S_IFMT) != type || (type != S_IFDIR && st.st_nlink > 1)) {
     /* a link, another type, or a hard link to something else: never chowned, replaced */
     if (fs_rm_tree_at(dirfd, name, 0) < 0 || make_obj(dirfd, name, type) < 0) return -1;

@@ -16,7 +16,7 @@
  * Adoption (SPEC 11.1): dirfd/name made an object of this type (S_IFDIR, S_IFIFO, S_IFREG)
  * owned by uid:gid (HR_KEEP_GID: its group) with mode, in place, on a descriptor opened without
  * following links. A missing one is created; a link, an object of another type, or a file with
- * other hard links is replaced. 0 fixed in place, 1 replaced, -1 error.
+ * other hard links is replaced. 0 fixed in place, 1 created or replaced, -1 error.
  */
 int fs_fix_at(int dirfd, char const *name, mode_t type, mode_t mode, uid_t uid, gid_t gid);
 
@@ -58,7 +58,7 @@ int fs_opendir_at(int dirfd, char const *name);
  * Adoption (SPEC 11.1): dirfd/name made an object of this type (S_IFDIR, S_IFIFO, S_IFREG)
  * owned by uid:gid (HR_KEEP_GID: its group) with mode, in place, on a descriptor opened without
  * following links. A missing one is created; a link, an object of another type, or a file with
- * other hard links is replaced. 0 fixed in place, 1 replaced, -1 error.
+ * other hard links is replaced. 0 fixed in place, 1 created or replaced, -1 error.
  */
 int fs_fix_at(int dirfd, char const *name, mode_t type, mode_t mode, uid_t uid, gid_t gid);
 

@@ -164,6 +164,9 @@ static int adopt_service(int dfd, uid_t uid, gid_t g, int *bad)
     for (struct dirent *e; (e = readdir(d));) restart |= adopt_supervise_entry(sfd, e->d_name, uid, bad);
     closedir(d);
   }
+  /* no lock: a supervisor may hold one that was unlinked, and nobody could tell it runs */
+  struct stat st;
+  if (fstatat(sfd, "lock", &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) restart = 1;
   close(sfd);
   return restart;
 }

@@ -1,0 +1,316 @@
+#!/usr/bin/env bash
+# 46-attack-slot.t: the hermes user attacks the scandir and the slots of a root pass (SPEC 11.1-11.4,
+# 11.6), each attack played as the unprivileged test user against a real s6-svscan.
+#
+# For each: nothing is written through, no command runs past its guard (timeout $GUARD s: a
+# regression fails instead of hanging), the next ordinary pass converges (one supervisor per slot,
+# no staging or tombstone left), no secret is derivable, input that is refused is refused clearly.
+#
+#  1 a planted control link in a former-layout slot (hermes-owned supervise/, control 0660), removed
+#  2 the same link in a former-layout slot kept: adopted, control replaced, supervisor restarted
+#  3 a FIFO planted as supervise/lock      4 a FIFO planted as supervise/status
+#  5 a deep directory chain and many files in event/, then the profile removed
+#  6 the record's digest: a user outside G cannot read the record (nor test a guess of [env])
+#  7 gateway_state.json as a link to a root-only file saying running: the slot starts down
+#  8 a SIGTERM-ignoring gateway restarted, then removed: k, exit 0
+#  9 a restart past --timeout with a gateway that exits 0 on SIGTERM only slowly
+# Our own:
+# 10 gateway_state.json as a FIFO              11 a profile home that is a link
+# 12 a hard link of a root FIFO as supervise/control (adoption must not chmod root's object)
+# 13 a link planted as supervise/status.new (s6-supervise, root, would write through it)
+# 14 control swapped between a FIFO and a link in a loop while passes run (check vs use race)
+# 15 a full file system under the tombstone (a small tmpfs scandir)
+# 16 a FIFO as lock in a slot being removed: the tombstone still goes
+#
+# HR_ATTACK_GUARD (default 120) is the per-command guard in seconds.
+# shellcheck disable=SC2317  # functions called through wait_for
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=test/integration/4-common.sh
+. "$HERE/4-common.sh"
+command -v jq >/dev/null || skip_all "no jq"
+command -v perl >/dev/null || skip_all "no perl"
+HR_TIMEOUT=3000
+rel_setup 500
+HRC=("$HR" -c "$CONF" -s "$SCANDIR" -H "$HH" -b "$BINDIR" -t "$HR_TIMEOUT")
+GUARD=${HR_ATTACK_GUARD:-120}
+ATTACKS=0
+
+# g CMD...: hermes-reconcile CMD under the guard; RC, and stdout/stderr in $TMP/out, $TMP/err.
+g() {
+  timeout "$GUARD" "${HRC[@]}" "$@" >"$TMP/out" 2>"$TMP/err"
+  RC=$?
+}
+attack() { ATTACKS=$((ATTACKS + 1)); diag "attack $ATTACKS: $*"; }
+settles() { if wait_for 10000 converged; then ok 0 "$*"; else ok 1 "$*"; diag "$CONV_WHY"; fi; }
+# next_pass NAME: an ordinary pass ends with 0 and the scandir converges.
+next_pass() {
+  g -q apply
+  is "$RC" 0 "$*: the next ordinary pass succeeds"
+  [ "$RC" -eq 0 ] || diag "$(cat "$TMP/err")"
+  settles "$*: converged, one supervisor each, no leftovers"
+}
+# victim NAME: a root-only file whose content and mode must not change.
+victim() {
+  printf 'root only\n' >"$TMP/$1"
+  chmod 0600 "$TMP/$1"
+  stat -c '%U %a %s' "$TMP/$1"
+}
+unchanged() { is "$(stat -c '%U %a %s' "$TMP/$1") $(cat "$TMP/$1")" "$2 root only" "$3"; }
+
+# former NAME [PROGRAM]: a slot laid out as the former Python code did: hermes-owned supervise/,
+# control 0660, no record, no logger; then supervised and up. Its profile file says the same.
+former() {
+  local name=$1 prog=${2:-$GW} d="$SCANDIR/.former-$1"
+  profile "$name" log=no
+  mkdir -p "$d/event" "$d/supervise"
+  printf 'longrun\n' >"$d/type"
+  printf '#!/bin/sh\nexec %s/s6-setuidgid %s %s\n' "$BINDIR" "$TEST_USER" "$prog" >"$d/run"
+  chmod 0755 "$d/run"
+  mkfifo "$d/supervise/control"
+  chown -R "$TEST_USER:$TEST_GROUP" "$d/supervise"
+  chmod 0755 "$d/supervise"
+  chmod 0660 "$d/supervise/control"
+  mv "$d" "$SCANDIR/gateway-$name"
+  s6-svscanctl -a "$SCANDIR"
+  wait_for 10000 is_up "$SCANDIR/gateway-$name"
+}
+
+# --- 1. a planted control link, slot removed ---------------------------------------------------
+attack "control linked to a root-only file in a former-layout slot, profile removed"
+former rm1
+before=$(victim v1)
+as_user sh -c "cd '$SCANDIR/gateway-rm1/supervise' && mv control control.real && ln -s '$TMP/v1' control"
+rm "$CONF/rm1.ini"
+g -q apply
+ok "$([ "$RC" -ne 111 ] && echo 0 || echo 1)" "removal with a planted control link: no system failure (exit $RC)"
+unchanged v1 "$before" "the root-owned target of the link is unchanged"
+next_pass "planted link, removed"
+
+# --- 2. the same link in a slot that stays: adopted -------------------------------------------
+attack "control linked to a root-only file in a former-layout slot that is adopted"
+former ad1
+before=$(victim v2)
+as_user sh -c "cd '$SCANDIR/gateway-ad1/supervise' && mv control control.real && ln -s '$TMP/v2' control"
+g -q apply
+ok "$([ "$RC" -eq 0 ] || [ "$RC" -eq 99 ] && echo 0 || echo 1)" "adoption with a planted control link ends (exit $RC)"
+unchanged v2 "$before" "the root-owned target of the link is unchanged"
+S=$SCANDIR/gateway-ad1
+is "$(stat -c '%U %G %a %F' "$S/supervise" "$S/supervise/control" "$S/event" | tr '\n' ';')" \
+  "root $TEST_GROUP 711 directory;root $TEST_GROUP 620 fifo;root $TEST_GROUP 3730 directory;" \
+  "adopted: supervise/, control and event/ are root's, group G, the modes of SPEC 4"
+ok "$([ ! -e "$S/supervise/control.real" ] && echo 0 || echo 1)" "what the user left in supervise/ is gone"
+next_pass "planted link, adopted"
+wait_for 10000 is_up "$S"
+ok $? "the adopted gateway runs under a fresh supervisor"
+s6-svc -d "$S" && wait_for 10000 sh -c "! s6-svstat -o up '$S' | grep -qx true"
+ok $? "and obeys s6-svc -d through the new control FIFO"
+s6-svc -u "$S"
+
+# --- 3, 4. a FIFO as supervise/lock, as supervise/status ---------------------------------------
+for f in lock status; do
+  attack "a FIFO planted as supervise/$f"
+  former "fifo$f"
+  as_user sh -c "cd '$SCANDIR/gateway-fifo$f/supervise' && mv $f $f.real && mkfifo $f"
+  for c in plan status apply; do
+    g -q "$c"
+    ok "$([ "$RC" -ne 124 ] && [ "$RC" -ne 111 ] && echo 0 || echo 1)" "FIFO as $f: $c ends (exit $RC, not a hang)"
+  done
+  next_pass "FIFO as $f"
+done
+
+# --- 5. a deep chain and many files in event/ --------------------------------------------------
+attack "5000 nested directories and 5000 files in event/, then the profile removed"
+profile deep
+g -q apply
+is "$RC" 0 "slot deep published"
+# shellcheck disable=SC2016  # perl code
+as_user perl -e 'chdir $ARGV[0] or die "$!";
+  for (1..5000) { open my $f, ">", "f$_" or die "$!" }
+  for (1..5000) { mkdir "d" or die "$!"; chdir "d" or die "$!" }' "$SCANDIR/gateway-deep/event"
+ok $? "the user built the chain"
+rm "$CONF/deep.ini"
+g -q apply
+is "$RC" 0 "the tombstone is deleted whatever the depth (exit 0)"
+[ "$RC" -eq 0 ] || diag "$(head -c 400 "$TMP/err")"
+next_pass "deep chain"
+
+# --- 6. the record's digest ----------------------------------------------------------------------
+attack "a user outside G tests a guess of a 4-digit [env] value against the slot record"
+profile pin
+printf '[env]\nPIN = 4821\n' >>"$CONF/pin.ini"
+g -q apply
+is "$RC" 0 "slot pin published"
+REC=$SCANDIR/gateway-pin/.hermes-reconcile
+outsider() { setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; }
+ok "$(outsider cat "$REC" >/dev/null 2>&1 && echo 1 || echo 0)" "nobody (outside G) cannot read the record: no guess can be tested"
+ok "$(outsider cat "$SCANDIR/gateway-pin/env/PIN" >/dev/null 2>&1 && echo 1 || echo 0)" "(nor env/PIN)"
+is "$(stat -c '%U %G %a' "$REC")" "root $TEST_GROUP 640" "the record is root's, group G, 0640"
+timeout "$GUARD" setpriv --reuid=65534 --regid=65534 --clear-groups -- "${HRC[@]}" --json status >"$TMP/out" 2>"$TMP/err"
+is "$(jq -r '.slots[] | select(.slot == "gateway-pin") | .pending' "$TMP/out")" null \
+  "status run by nobody: pending null for a slot whose record it cannot read"
+as_user "${HRC[@]}" --json status >"$TMP/out" 2>"$TMP/err"
+is "$(jq -r '.slots[] | select(.slot == "gateway-pin") | .pending' "$TMP/out")" false "status run by a member of G: pending false"
+
+# --- 7. gateway_state.json linked to a root-only file ------------------------------------------
+attack "gateway_state.json as a link to a root-only file saying running"
+profile st autostart=state
+printf '{"gateway_state": "running"}\n' >"$TMP/rootstate"
+chmod 0600 "$TMP/rootstate"
+chown "$TEST_USER" "$HH/profiles/st"
+as_user ln -s "$TMP/rootstate" "$HH/profiles/st/gateway_state.json"
+g -q apply
+is "$RC" 0 "slot st published"
+ok "$([ -e "$SCANDIR/gateway-st/down" ] && echo 0 || echo 1)" "the link is not followed: the slot starts down"
+settles "state link: converged"
+
+# --- 8. a SIGTERM-ignoring gateway, restarted then removed --------------------------------------
+attack "a gateway that ignores SIGTERM, restarted then removed"
+printf '#!/bin/sh\ntrap "" TERM\nexec sleep 100000\n' >"$TMP/gw-deaf"
+chmod 0755 "$TMP/gw-deaf"
+profile deaf
+sed -i "s|^program = .*|program = $TMP/gw-deaf|" "$CONF/deaf.ini"
+g -q apply
+wait_for 10000 is_up "$SCANDIR/gateway-deaf"
+ok $? "gateway deaf up"
+pid1=$(s6-svstat -o pid "$SCANDIR/gateway-deaf")
+sed -i 's|^\[gateway\]$|[gateway]\nargs = --edited|' "$CONF/deaf.ini"
+g -q apply
+is "$RC" 0 "restart of a SIGTERM-ignoring gateway: k after the timeout, exit 0"
+wait_for 10000 is_up "$SCANDIR/gateway-deaf"
+pid2=$(s6-svstat -o pid "$SCANDIR/gateway-deaf")
+ok "$([ "$pid1" != "$pid2" ] && ! kill -0 "$pid1" 2>/dev/null && echo 0 || echo 1)" "the old gateway is gone, a new one runs"
+rm "$CONF/deaf.ini"
+g -q apply
+is "$RC" 0 "removal of a SIGTERM-ignoring gateway: k, exit 0 (not 99 for ever)"
+ok "$(! kill -0 "$pid2" 2>/dev/null && echo 0 || echo 1)" "the gateway is gone"
+next_pass "SIGTERM ignored"
+
+# --- 9. a restart past --timeout -----------------------------------------------------------------
+attack "a restart past --timeout with a gateway that exits 0 on SIGTERM only slowly"
+cat >"$TMP/gw-slow" <<EOS
+#!/bin/sh
+trap 'while [ ! -e $TMP/slow-go ]; do sleep 0.1; done; kill \$c; exit 0' TERM
+sleep 100000 & c=\$!
+wait \$c
+EOS
+chmod 0755 "$TMP/gw-slow"
+profile slow
+sed -i "s|^program = .*|program = $TMP/gw-slow|" "$CONF/slow.ini"
+sed -i 's|^\[gateway\]$|[gateway]\ntimeout_kill = 600000|' "$CONF/slow.ini"
+g -q apply
+wait_for 10000 is_up "$SCANDIR/gateway-slow"
+ok $? "gateway slow up"
+sed -i 's|^\[gateway\]$|[gateway]\nargs = --edited|' "$CONF/slow.ini"
+g -q apply
+is "$RC" 99 "the restart runs past --timeout: exit 99"
+ok "$([ -e "$SCANDIR/gateway-slow/.hermes-reconcile.restart" ] && echo 0 || echo 1)" "its restart record is kept"
+g --json status
+is "$(jq -r '.slots[] | select(.slot == "gateway-slow") | .pending' "$TMP/out")" true "status shows the slot pending"
+touch "$TMP/slow-go"
+wait_for 10000 sh -c "s6-svstat -o up,wantedup '$SCANDIR/gateway-slow' | grep -qx 'false false'"
+ok $? "once it exits 0 it is down and wanted down: no u was sent before it was down"
+g -q apply
+is "$RC" 0 "the next pass completes the restart"
+wait_for 10000 is_up "$SCANDIR/gateway-slow"
+ok $? "and the gateway ends up"
+ok "$([ ! -e "$SCANDIR/gateway-slow/.hermes-reconcile.restart" ] && echo 0 || echo 1)" "the record is gone once the restart is complete"
+rm -f "$TMP/slow-go"
+next_pass "slow restart"
+
+# --- 10. gateway_state.json as a FIFO ------------------------------------------------------------
+attack "gateway_state.json as a FIFO"
+profile stf autostart=state
+as_user mkfifo "$HH/profiles/stf/gateway_state.json"
+g -q apply
+is "$RC" 0 "a FIFO as the state file: no hang, exit 0"
+ok "$([ -e "$SCANDIR/gateway-stf/down" ] && echo 0 || echo 1)" "the slot starts down"
+
+# --- 11. a profile home that is a link ----------------------------------------------------------
+attack "a profile home that is a symbolic link"
+profile hl
+sed -i "s|^\[profile\]$|[profile]\nhome = $HH/profiles/hl-link|" "$CONF/hl.ini"
+mkdir -p "$TMP/roothome"
+chmod 0700 "$TMP/roothome"
+chown "$TEST_USER" "$HH/profiles"
+as_user ln -s "$TMP/roothome" "$HH/profiles/hl-link"
+g -q apply
+is "$RC" 1 "a home that is a link: exit 1"
+like "$(cat "$TMP/err")" "hl.ini: home $HH/profiles/hl-link is a symbolic link" "with a clear FILE: home DIR error"
+ok "$([ ! -e "$SCANDIR/gateway-hl" ] && echo 0 || echo 1)" "no slot published"
+rm "$CONF/hl.ini"
+
+# --- 12. hard links into supervise/ ------------------------------------------------------------
+attack "hard links of root-owned objects into a former-layout slot's supervise/"
+former hard
+mkfifo -m 0666 "$SCANDIR/.victim-fifo"
+printf 'root file\n' >"$SCANDIR/.victim-file"
+chmod 0666 "$SCANDIR/.victim-file"
+as_user ln "$SCANDIR/.victim-fifo" "$SCANDIR/gateway-hard/supervise/control.x" 2>/dev/null
+ok "$([ ! -e "$SCANDIR/gateway-hard/supervise/control.x" ] && echo 0 || echo 1)" \
+  "(the kernel refuses a hard link of root's FIFO: protected_hardlinks)"
+as_user sh -c "cd '$SCANDIR/gateway-hard/supervise' && rm -f death_tally && ln '$SCANDIR/.victim-file' death_tally"
+ok $? "the user hard-links a root-owned 0666 file as supervise/death_tally"
+g -q apply
+is "$(stat -c '%U %G %a %h' "$SCANDIR/.victim-fifo" "$SCANDIR/.victim-file" | tr '\n' ';')" "root root 666 1;root root 666 1;" \
+  "adoption leaves root's objects alone: the hard link is removed, not chmodded"
+next_pass "hard link"
+
+# --- 13. a link as supervise/status.new ----------------------------------------------------------
+attack "a link planted as supervise/status.new"
+former snew
+before=$(victim v13)
+as_user ln -s "$TMP/v13" "$SCANDIR/gateway-snew/supervise/status.new"
+g -q apply
+s6-svc -r "$SCANDIR/gateway-snew" 2>/dev/null
+wait_for 10000 is_up "$SCANDIR/gateway-snew"
+unchanged v13 "$before" "adoption removed the planted status.new before s6-supervise wrote through it"
+next_pass "status.new link"
+
+# --- 14. control swapped in a loop while passes run ----------------------------------------------
+attack "control swapped between the FIFO and a link in a loop while passes adopt and remove the slot"
+former race
+before=$(victim v14)
+as_user sh -c "cd '$SCANDIR/gateway-race/supervise' && ln -s '$TMP/v14' link && mkfifo fifo &&
+  while [ ! -e '$TMP/race-stop' ]; do mv -f link control 2>/dev/null; ln -sf '$TMP/v14' link 2>/dev/null;
+  mv -f fifo control 2>/dev/null; mkfifo fifo 2>/dev/null; done" &
+RACER=$!
+g -q apply
+rc1=$RC
+rm "$CONF/race.ini"
+g -q apply
+rc2=$RC
+touch "$TMP/race-stop"
+wait "$RACER"
+ok "$([ "$rc1" -ne 124 ] && [ "$rc2" -ne 124 ] && echo 0 || echo 1)" "passes under the race end ($rc1, $rc2)"
+unchanged v14 "$before" "the root-owned target of the racing link is unchanged"
+rm -f "$TMP/race-stop"
+next_pass "race"
+
+# --- 16. a FIFO as lock in a slot being removed ---------------------------------------------------
+attack "a FIFO as supervise/lock in a former-layout slot being removed"
+former lockrm
+as_user sh -c "cd '$SCANDIR/gateway-lockrm/supervise' && mv lock lock.real && mkfifo lock"
+rm "$CONF/lockrm.ini"
+g -q apply
+ok "$([ "$RC" -ne 124 ] && [ "$RC" -ne 111 ] && echo 0 || echo 1)" "removal ends (exit $RC)"
+next_pass "FIFO lock removed"
+
+# --- 15. a full file system under the tombstone (last: it shrinks the scandir) -------------------
+attack "a full file system under the tombstone"
+profile full
+g -q apply
+is "$RC" 0 "slot full published"
+if mount -o remount,size=4m "$SCANDIR" 2>/dev/null; then
+  as_user sh -c "dd if=/dev/zero of='$SCANDIR/gateway-full/event/fill' bs=64k 2>/dev/null; mkdir -p '$SCANDIR/gateway-full/event/a/b/c'; :"
+  ok "$(df -P "$SCANDIR" | awk 'NR == 2 { exit !($4 < 64) }'; echo $?)" "the scandir is full"
+  rm "$CONF/full.ini"
+  g -q apply
+  is "$RC" 0 "the tombstone is deleted on a full file system"
+  [ "$RC" -eq 0 ] || diag "$(head -c 400 "$TMP/err")"
+  next_pass "full file system"
+else
+  ok 0 "# SKIP cannot resize the scandir's tmpfs"
+fi
+
+diag "$ATTACKS attacks played"
+done_testing
