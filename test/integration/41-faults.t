@@ -8,6 +8,9 @@
 # injection: the pass ends with an exit code and a message (never a signal); exit 0 means the
 # scandir already converged; and the next ordinary pass converges.
 #
+# Then the same for a pass that adopts a slot of the former Python layout and deletes a tombstone
+# whose event/ holds a directory chain (SPEC 11.1, 11.3).
+#
 # Ns are spread over each call's whole range (HR_FAULT_ALL=1: every N; HR_FAULT_SEED: the offset).
 # Under ASan the sanitizer's own openat/write/read calls come first: those kinds are skipped.
 # An early openat or read fails in the dynamic loader, before the program runs: exit 127 there is ld.so's.
@@ -107,5 +110,90 @@ done
 for s in write mkdirat mknodat openat; do run_kind "$s" ENOSPC 2; done
 for s in openat mkdirat renameat unlinkat; do run_kind "$s" EACCES 2; done
 for s in openat mkdirat renameat renameat2 unlinkat fchmod; do run_kind "$s" EROFS 2; done
+
+# --- adoption and tombstone deletion (SPEC 11.1, 11.3) -------------------------------------------
+# Each round: a slot in the former Python layout (no record, the test user's supervise/, control
+# 0660) to adopt, and a slot whose event/ holds a directory chain and files, its profile removed:
+# one faulty pass adopts the first and deletes the tombstone of the second, then an ordinary
+# pass must converge. The two profile sets above are left as they are (set $CUR).
+former_slot() {
+  local d="$SCANDIR/.former-z"
+  profile z log=no
+  mkdir -p "$d/event" "$d/supervise"
+  printf 'longrun\n' >"$d/type"
+  printf '#!/bin/sh\nexec %s/s6-setuidgid %s %s\n' "$BINDIR" "$TEST_USER" "$GW" >"$d/run"
+  chmod 0755 "$d/run"
+  mkfifo "$d/supervise/control"
+  chown -R "$TEST_USER" "$d/supervise"
+  chmod 0755 "$d/supervise"
+  chmod 0660 "$d/supervise/control"
+  mv "$d" "$SCANDIR/gateway-z"
+  s6-svscanctl -a "$SCANDIR"
+  wait_for 5000 s6-svok "$SCANDIR/gateway-z"
+}
+# adopt_round: set the scene, then print nothing; the scene is ready for one faulty pass.
+adopt_round() {
+  rm -f "$CONF/z.ini" "$CONF/y.ini"
+  hr -q apply >/dev/null 2>&1
+  profile y
+  hr -q apply >/dev/null 2>&1
+  # shellcheck disable=SC2016  # perl code
+  as_user perl -e 'chdir $ARGV[0] or die; for (1..50) { open my $f, ">", "f$_" or die }
+    for (1..200) { mkdir "d" or die; chdir "d" or die }' "$SCANDIR/gateway-y/event" 2>/dev/null
+  former_slot
+  rm -f "$CONF/y.ini"
+}
+adopt_round
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+  strace -f -qq -o "$TMP/count2" -e trace="$(IFS=,; echo "${SYSCALLS[*]}")" "${HRC[@]}" -q apply
+rc=$?
+ok "$([ "$rc" -eq 0 ] || [ "$rc" -eq 99 ] && echo 0 || echo 1)" "adoption and a deep tombstone under strace (exit $rc)"
+converges "adopted and deleted: converged"
+for s in "${SYSCALLS[@]}"; do COUNT[$s]=$(grep -c " $s(" "$TMP/count2"); done
+diag "calls of one adopting, deleting pass: $(for s in "${SYSCALLS[@]}"; do printf '%s=%s ' "$s" "${COUNT[$s]}"; done)"
+
+# inject_adopt SYSCALL ERRNO N
+inject_adopt() {
+  local sc=$1 err=$2 n=$3 rc out
+  exec 3>>"$TMP/problems"
+  adopt_round
+  RUNS=$((RUNS + 1))
+  traced -e inject="$sc:error=$err:when=$n" -- -q apply >"$TMP/out" 2>"$TMP/err"
+  rc=$?
+  out="adopt+tomb $sc=$err@$n: exit $rc"
+  case $rc in
+    0) ;;
+    1|99|111) grep -Eq '^(hermes-reconcile: |/[^:]+:([0-9]+:)? )' "$TMP/err" || echo "$out without a message: $(head -c 300 "$TMP/err")" >&3 ;;
+    127) grep -q 'error while loading shared libraries' "$TMP/err" || echo "$out: $(head -c 300 "$TMP/err")" >&3 ;;
+    *) echo "$out (not an exit code of the contract): $(head -c 300 "$TMP/err")" >&3 ;;
+  esac
+  grep -Eq 'Sanitizer|runtime error' "$TMP/err" && echo "$out: sanitizer: $(head -c 600 "$TMP/err")" >&3
+  hr -q apply >"$TMP/out2" 2>&1
+  rc=$?
+  [ "$rc" -eq 0 ] || echo "$out; next pass exit $rc: $(head -c 300 "$TMP/out2")" >&3
+  wait_for 5000 converged || echo "$out; next pass did not converge: $CONV_WHY" >&3
+  [ "$(stat -c %U "$SCANDIR/gateway-z/supervise" 2>/dev/null)" = root ] || echo "$out; supervise/ of z not adopted" >&3
+  exec 3>&-
+}
+run_adopt_kind() {
+  local sc=$1 err=$2 max=$3 n problems before=$RUNS
+  if is_asan && [[ $sc =~ ^(openat|write|read|fcntl|getdents64)$ ]]; then
+    ok 0 "# SKIP adopt $sc=$err: ASan makes these calls itself"
+    return
+  fi
+  : >"$TMP/problems"
+  for n in $(spread "${COUNT[$sc]}" "$max"); do inject_adopt "$sc" "$err" "$n"; done
+  problems=$(cat "$TMP/problems")
+  ok "$([ -z "$problems" ] && echo 0 || echo 1)" \
+    "adoption and tombstone deletion: $sc fails with $err ($((RUNS - before)) of ${COUNT[$sc]} calls): clear exit, next pass converges"
+  [ -z "$problems" ] || diag "$problems"
+}
+AMAX=${HR_FAULT_ADOPT_MAX:-3}
+for s in openat unlinkat renameat fchown fchownat fchmod getdents64; do
+  run_adopt_kind "$s" EIO "$AMAX"
+done
+run_adopt_kind unlinkat EACCES 2
+run_adopt_kind renameat ENOSPC 2
+
 diag "$RUNS faulty passes, each followed by an ordinary one"
 done_testing
