@@ -22,7 +22,8 @@
 # 15 a full file system under the tombstone (a small tmpfs scandir)
 # 16 a FIFO as lock in a slot being removed: the tombstone still goes
 #
-# HR_ATTACK_GUARD (default 120) is the per-command guard in seconds.
+# HR_ATTACK_GUARD (default 120) is the per-command guard in seconds; HR_ATTACK_ONLY="N..." plays
+# only sections N (3 covers attacks 3 and 4).
 # shellcheck disable=SC2317  # functions called through wait_for
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=test/integration/4-common.sh
@@ -41,6 +42,8 @@ g() {
   RC=$?
 }
 attack() { ATTACKS=$((ATTACKS + 1)); diag "attack $ATTACKS: $*"; }
+# want N: run section N (HR_ATTACK_ONLY="N...": only those, e.g. to play one attack on an old binary)
+want() { [ -z "${HR_ATTACK_ONLY:-}" ] || [[ " $HR_ATTACK_ONLY " == *" $1 "* ]]; }
 settles() { if wait_for 10000 converged; then ok 0 "$*"; else ok 1 "$*"; diag "$CONV_WHY"; fi; }
 # next_pass NAME: an ordinary pass ends with 0 and the scandir converges.
 next_pass() {
@@ -76,6 +79,7 @@ former() {
 }
 
 # --- 1. a planted control link, slot removed ---------------------------------------------------
+if want 1; then
 attack "control linked to a root-only file in a former-layout slot, profile removed"
 former rm1
 before=$(victim v1)
@@ -85,8 +89,10 @@ g -q apply
 ok "$([ "$RC" -ne 111 ] && echo 0 || echo 1)" "removal with a planted control link: no system failure (exit $RC)"
 unchanged v1 "$before" "the root-owned target of the link is unchanged"
 next_pass "planted link, removed"
+fi
 
 # --- 2. the same link in a slot that stays: adopted -------------------------------------------
+if want 2; then
 attack "control linked to a root-only file in a former-layout slot that is adopted"
 former ad1
 before=$(victim v2)
@@ -105,8 +111,10 @@ ok $? "the adopted gateway runs under a fresh supervisor"
 s6-svc -d "$S" && wait_for 10000 sh -c "! s6-svstat -o up '$S' | grep -qx true"
 ok $? "and obeys s6-svc -d through the new control FIFO"
 s6-svc -u "$S"
+fi
 
 # --- 3, 4. a FIFO as supervise/lock, as supervise/status ---------------------------------------
+if want 3; then
 for f in lock status; do
   attack "a FIFO planted as supervise/$f"
   former "fifo$f"
@@ -117,8 +125,10 @@ for f in lock status; do
   done
   next_pass "FIFO as $f"
 done
+fi
 
 # --- 5. a deep chain and many files in event/ --------------------------------------------------
+if want 5; then
 attack "5000 nested directories and 5000 files in event/, then the profile removed"
 profile deep
 g -q apply
@@ -133,8 +143,10 @@ g -q apply
 is "$RC" 0 "the tombstone is deleted whatever the depth (exit 0)"
 [ "$RC" -eq 0 ] || diag "$(head -c 400 "$TMP/err")"
 next_pass "deep chain"
+fi
 
 # --- 6. the record's digest ----------------------------------------------------------------------
+if want 6; then
 attack "a user outside G tests a guess of a 4-digit [env] value against the slot record"
 profile pin
 printf '[env]\nPIN = 4821\n' >>"$CONF/pin.ini"
@@ -148,10 +160,12 @@ is "$(stat -c '%U %G %a' "$REC")" "root $TEST_GROUP 640" "the record is root's, 
 timeout "$GUARD" setpriv --reuid=65534 --regid=65534 --clear-groups -- "${HRC[@]}" --json status >"$TMP/out" 2>"$TMP/err"
 is "$(jq -r '.slots[] | select(.slot == "gateway-pin") | .pending' "$TMP/out")" null \
   "status run by nobody: pending null for a slot whose record it cannot read"
-as_user "${HRC[@]}" --json status >"$TMP/out" 2>"$TMP/err"
+timeout "$GUARD" setpriv --reuid="$TEST_UID" --regid="$TEST_GID" --init-groups -- "${HRC[@]}" --json status >"$TMP/out" 2>"$TMP/err"
 is "$(jq -r '.slots[] | select(.slot == "gateway-pin") | .pending' "$TMP/out")" false "status run by a member of G: pending false"
+fi
 
 # --- 7. gateway_state.json linked to a root-only file ------------------------------------------
+if want 7; then
 attack "gateway_state.json as a link to a root-only file saying running"
 profile st autostart=state
 printf '{"gateway_state": "running"}\n' >"$TMP/rootstate"
@@ -162,8 +176,10 @@ g -q apply
 is "$RC" 0 "slot st published"
 ok "$([ -e "$SCANDIR/gateway-st/down" ] && echo 0 || echo 1)" "the link is not followed: the slot starts down"
 settles "state link: converged"
+fi
 
 # --- 8. a SIGTERM-ignoring gateway, restarted then removed --------------------------------------
+if want 8; then
 attack "a gateway that ignores SIGTERM, restarted then removed"
 printf '#!/bin/sh\ntrap "" TERM\nexec sleep 100000\n' >"$TMP/gw-deaf"
 chmod 0755 "$TMP/gw-deaf"
@@ -184,8 +200,10 @@ g -q apply
 is "$RC" 0 "removal of a SIGTERM-ignoring gateway: k, exit 0 (not 99 for ever)"
 ok "$(! kill -0 "$pid2" 2>/dev/null && echo 0 || echo 1)" "the gateway is gone"
 next_pass "SIGTERM ignored"
+fi
 
 # --- 9. a restart past --timeout -----------------------------------------------------------------
+if want 9; then
 attack "a restart past --timeout with a gateway that exits 0 on SIGTERM only slowly"
 cat >"$TMP/gw-slow" <<EOS
 #!/bin/sh
@@ -216,16 +234,20 @@ ok $? "and the gateway ends up"
 ok "$([ ! -e "$SCANDIR/gateway-slow/.hermes-reconcile.restart" ] && echo 0 || echo 1)" "the record is gone once the restart is complete"
 rm -f "$TMP/slow-go"
 next_pass "slow restart"
+fi
 
 # --- 10. gateway_state.json as a FIFO ------------------------------------------------------------
+if want 10; then
 attack "gateway_state.json as a FIFO"
 profile stf autostart=state
 as_user mkfifo "$HH/profiles/stf/gateway_state.json"
 g -q apply
 is "$RC" 0 "a FIFO as the state file: no hang, exit 0"
 ok "$([ -e "$SCANDIR/gateway-stf/down" ] && echo 0 || echo 1)" "the slot starts down"
+fi
 
 # --- 11. a profile home that is a link ----------------------------------------------------------
+if want 11; then
 attack "a profile home that is a symbolic link"
 profile hl
 sed -i "s|^\[profile\]$|[profile]\nhome = $HH/profiles/hl-link|" "$CONF/hl.ini"
@@ -238,8 +260,10 @@ is "$RC" 1 "a home that is a link: exit 1"
 like "$(cat "$TMP/err")" "hl.ini: home $HH/profiles/hl-link is a symbolic link" "with a clear FILE: home DIR error"
 ok "$([ ! -e "$SCANDIR/gateway-hl" ] && echo 0 || echo 1)" "no slot published"
 rm "$CONF/hl.ini"
+fi
 
 # --- 12. hard links into supervise/ ------------------------------------------------------------
+if want 12; then
 attack "hard links of root-owned objects into a former-layout slot's supervise/"
 former hard
 mkfifo -m 0666 "$SCANDIR/.victim-fifo"
@@ -254,8 +278,10 @@ g -q apply
 is "$(stat -c '%U %G %a %h' "$SCANDIR/.victim-fifo" "$SCANDIR/.victim-file" | tr '\n' ';')" "root root 666 1;root root 666 1;" \
   "adoption leaves root's objects alone: the hard link is removed, not chmodded"
 next_pass "hard link"
+fi
 
 # --- 13. a link as supervise/status.new ----------------------------------------------------------
+if want 13; then
 attack "a link planted as supervise/status.new"
 former snew
 before=$(victim v13)
@@ -265,8 +291,10 @@ s6-svc -r "$SCANDIR/gateway-snew" 2>/dev/null
 wait_for 10000 is_up "$SCANDIR/gateway-snew"
 unchanged v13 "$before" "adoption removed the planted status.new before s6-supervise wrote through it"
 next_pass "status.new link"
+fi
 
 # --- 14. control swapped in a loop while passes run ----------------------------------------------
+if want 14; then
 attack "control swapped between the FIFO and a link in a loop while passes adopt and remove the slot"
 former race
 before=$(victim v14)
@@ -285,8 +313,10 @@ ok "$([ "$rc1" -ne 124 ] && [ "$rc2" -ne 124 ] && echo 0 || echo 1)" "passes und
 unchanged v14 "$before" "the root-owned target of the racing link is unchanged"
 rm -f "$TMP/race-stop"
 next_pass "race"
+fi
 
 # --- 16. a FIFO as lock in a slot being removed ---------------------------------------------------
+if want 16; then
 attack "a FIFO as supervise/lock in a former-layout slot being removed"
 former lockrm
 as_user sh -c "cd '$SCANDIR/gateway-lockrm/supervise' && mv lock lock.real && mkfifo lock"
@@ -294,8 +324,10 @@ rm "$CONF/lockrm.ini"
 g -q apply
 ok "$([ "$RC" -ne 124 ] && [ "$RC" -ne 111 ] && echo 0 || echo 1)" "removal ends (exit $RC)"
 next_pass "FIFO lock removed"
+fi
 
 # --- 15. a full file system under the tombstone (last: it shrinks the scandir) -------------------
+if want 15; then
 attack "a full file system under the tombstone"
 profile full
 g -q apply
@@ -310,6 +342,7 @@ if mount -o remount,size=4m "$SCANDIR" 2>/dev/null; then
   next_pass "full file system"
 else
   ok 0 "# SKIP cannot resize the scandir's tmpfs"
+fi
 fi
 
 diag "$ATTACKS attacks played"
