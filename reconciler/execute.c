@@ -345,6 +345,13 @@ static int update(struct pass *ps, struct plan_item const *it)
   return bad ? 0 : restart;
 }
 
+/* k to dir's service; through /proc when its control cannot carry it (a link, or nobody reads it). */
+static void send_k(struct pass *ps, char const *dir)
+{
+  if (sv_control(ps->ctx->scandirfd, dir, "k") > 0) return;
+  if (sv_kill_service(ps->ctx->scandirfd, dir) < 0) strerr_warnwusys("kill the service of ", ps->ctx->scandir, "/", dir);
+}
+
 static int watch_settled(struct pass *ps, struct watch *w)
 {
   int a = sv_supervised(ps->ctx->scandirfd, w->dir);
@@ -356,8 +363,8 @@ static int watch_settled(struct pass *ps, struct watch *w)
       /* it ignores SIGTERM: k, through the tombstone's own control FIFO (SPEC 11.6) */
       char log[300];
       snprintf(log, sizeof log, "%s/log", w->dir);
-      if (a && sv_control(ps->ctx->scandirfd, w->dir, "k") < 0) strerr_warnwusys("send k to ", ps->ctx->scandir, "/", w->dir);
-      if (b && sv_control(ps->ctx->scandirfd, log, "k") < 0) strerr_warnwusys("send k to ", ps->ctx->scandir, "/", log);
+      if (a) send_k(ps, w->dir);
+      if (b) send_k(ps, log);
       w->killed = 1;
     }
     return 0;
@@ -426,7 +433,7 @@ static int wait_down(struct pass *ps, char const *dir, long long start, unsigned
       return 0;
     }
     if (!killed && now >= start + kill) {
-      if (sv_control(ps->ctx->scandirfd, dir, "k") < 0) fail(ps, "send k to", dir);
+      send_k(ps, dir);
       killed = 1;
     }
     deadline_backoff(&step);

@@ -262,3 +262,14 @@ int sv_restart_supervisor(int dfd, unsigned int kill_ms, unsigned int timeout_ms
   }
   return (int)n;
 }
+
+int sv_kill_service(int dirfd, char const *dir)
+{
+  pid_t pids[8];
+  int dfd = fs_open_typed(dirfd, dir, O_RDONLY | O_DIRECTORY, S_IFDIR, 0);
+  if (dfd < 0) return -1;
+  size_t n = sv_supervisor_pids(dfd, pids, sizeof pids / sizeof *pids);
+  close(dfd);
+  for (size_t i = 0; i < n; i++) kill_children(pids[i]);
+  return (int)n;
+}

@@ -59,4 +59,10 @@ size_t sv_supervisor_pids(int dfd, pid_t *out, size_t max);
  */
 int sv_restart_supervisor(int dfd, unsigned int kill_ms, unsigned int timeout_ms);
 
+/*
+ * k without the control FIFO (it is a link, not a FIFO, or read by nobody because it was
+ * replaced): SIGKILL to the children of the supervisors of dirfd/dir. Their number, or -1.
+ */
+int sv_kill_service(int dirfd, char const *dir);
+
 #endif

@@ -21,6 +21,7 @@
 # 14 control swapped between a FIFO and a link in a loop while passes run (check vs use race)
 # 15 a full file system under the tombstone (a small tmpfs scandir)
 # 16 a FIFO as lock in a slot being removed: the tombstone still goes
+# 17 a SIGTERM-ignoring gateway behind a planted control link, removed: killed through /proc
 #
 # HR_ATTACK_GUARD (default 120) is the per-command guard in seconds; HR_ATTACK_ONLY="N..." plays
 # only sections N (3 covers attacks 3 and 4).
@@ -324,6 +325,23 @@ rm "$CONF/lockrm.ini"
 g -q apply
 ok "$([ "$RC" -ne 124 ] && [ "$RC" -ne 111 ] && echo 0 || echo 1)" "removal ends (exit $RC)"
 next_pass "FIFO lock removed"
+fi
+
+# --- 17. a deaf gateway behind a planted control link, removed ----------------------------------
+if want 17; then
+attack "a SIGTERM-ignoring gateway in a former-layout slot whose control is a link, removed"
+printf '#!/bin/sh\ntrap "" TERM\nexec sleep 100000\n' >"$TMP/gw-deaf2"
+chmod 0755 "$TMP/gw-deaf2"
+former deaf2 "$TMP/gw-deaf2"
+before=$(victim v17)
+pid=$(s6-svstat -o pid "$SCANDIR/gateway-deaf2")
+as_user sh -c "cd '$SCANDIR/gateway-deaf2/supervise' && mv control control.real && ln -s '$TMP/v17' control"
+rm "$CONF/deaf2.ini"
+g -q apply
+is "$RC" 0 "removed: the gateway is killed without its control FIFO, exit 0"
+ok "$(! kill -0 "$pid" 2>/dev/null && echo 0 || echo 1)" "the gateway is gone"
+unchanged v17 "$before" "the root-owned target of the link is unchanged"
+next_pass "deaf gateway behind a link"
 fi
 
 # --- 15. a full file system under the tombstone (last: it shrinks the scandir) -------------------
