@@ -56,6 +56,9 @@ next_pass() {
   [ "$RC" -eq 0 ] || diag "$(cat "$TMP/err")"
   settles "$*: converged, one supervisor each, no leftovers"
 }
+# kill_ours PID: SIGKILL a gateway a regression left running, if it still is one of this test's
+# (its working directory is below $TMP), never a process that reused the pid.
+kill_ours() { case $(readlink "/proc/$1/cwd" 2>/dev/null) in "$TMP"/*) kill -9 "$1" ;; esac; }
 # victim NAME: a root-only file whose content and mode must not change.
 victim() {
   printf 'root only\n' >"$TMP/$1"
@@ -193,11 +196,13 @@ g -q apply
 wait_for 10000 is_up "$SCANDIR/gateway-deaf"
 ok $? "gateway deaf up"
 pid1=$(s6-svstat -o pid "$SCANDIR/gateway-deaf")
+at_exit "kill_ours $pid1"
 sed -i 's|^\[gateway\]$|[gateway]\nargs = --edited|' "$CONF/deaf.ini"
 g -q apply
 is "$RC" 0 "restart of a SIGTERM-ignoring gateway: k after the timeout, exit 0"
 wait_for 10000 is_up "$SCANDIR/gateway-deaf"
 pid2=$(s6-svstat -o pid "$SCANDIR/gateway-deaf")
+at_exit "kill_ours $pid2"
 ok "$([ "$pid1" != "$pid2" ] && ! kill -0 "$pid1" 2>/dev/null && echo 0 || echo 1)" "the old gateway is gone, a new one runs"
 rm "$CONF/deaf.ini"
 g -q apply
@@ -211,11 +216,12 @@ if want 9; then
 attack "a restart past --timeout with a gateway that exits 0 on SIGTERM only slowly"
 cat >"$TMP/gw-slow" <<EOS
 #!/bin/sh
-trap 'while [ ! -e $TMP/slow-go ]; do sleep 0.1; done; kill \$c; exit 0' TERM
+trap 'while [ ! -e $TMP/slow-go ] && [ -d $TMP ]; do sleep 0.1; done; kill \$c; exit 0' TERM
 sleep 100000 & c=\$!
 wait \$c
 EOS
 chmod 0755 "$TMP/gw-slow"
+at_exit "touch '$TMP/slow-go'"
 profile slow
 sed -i "s|^program = .*|program = $TMP/gw-slow|" "$CONF/slow.ini"
 sed -i 's|^\[gateway\]$|[gateway]\ntimeout_kill = 600000|' "$CONF/slow.ini"
@@ -339,6 +345,7 @@ chmod 0755 "$TMP/gw-deaf2"
 former deaf2 "$TMP/gw-deaf2"
 before=$(victim v17)
 pid=$(s6-svstat -o pid "$SCANDIR/gateway-deaf2")
+at_exit "kill_ours $pid"
 as_user sh -c "cd '$SCANDIR/gateway-deaf2/supervise' && mv control control.real && ln -s '$TMP/v17' control"
 rm "$CONF/deaf2.ini"
 g -q apply
