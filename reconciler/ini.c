@@ -46,6 +46,20 @@ static size_t span_until(char const *s, size_t n, char const *stop)
   return i;
 }
 
+/* What may follow a section header's ]: blanks, then nothing or a ; comment. */
+static int after_header_ok(char const *s, size_t n)
+{
+  while (n && (*s == ' ' || *s == '\t')) s++, n--;
+  return !n || *s == ';';
+}
+
+/* A CR not followed by LF: a line end inih does not see (s[0..n) is the line without its LF). */
+static int bare_cr(char const *s, size_t n, int has_lf)
+{
+  char const *cr = memchr(s, '\r', n);
+  return cr && (cr != s + n - 1 || !has_lf);
+}
+
 /* Check a line (leading blanks removed) before inih sees it; 1 if inih may have it. */
 static int line_acceptable(struct reader *r, char const *s, size_t n)
 {
@@ -54,6 +68,12 @@ static int line_acceptable(struct reader *r, char const *s, size_t n)
   if (s[0] == '[') {
     char const *close = memchr(s, ']', n);
     if (!close) { r->section_ok = -1; bad(r, "missing ] in section header%s", ""); return 0; }
+    if (!after_header_ok(close + 1, n - (size_t)(close + 1 - s))) {
+      /* "[profile] enabled = no": inih would drop the tail, and the file would not say what it means */
+      r->section_ok = -1;
+      bad(r, "text after the ] of a section header%s", "");
+      return 0;
+    }
     /* the name exactly as inih takes it, blanks included: "[ gateway ]" is no known section */
     char const *a = s + 1;
     size_t len = (size_t)(close - a);
@@ -84,11 +104,13 @@ static char *read_line(char *str, int num, void *stream)
   size_t n = nl ? (size_t)(nl - s) : r->len - r->pos;
   r->pos += n + !!nl;
   r->line++;
+  int cr = bare_cr(s, n, !!nl);
   if (r->line == 1 && n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) s += 3, n -= 3;
   while (n && (*s == ' ' || *s == '\t')) s++, n--;
   n = trim_right(s, n);
   r->line_ok = 0;
   if (memchr(s, 0, n)) bad(r, "NUL byte in line%s", "");
+  else if (cr) bad(r, "a CR not followed by LF (a bare CR line end)%s", "");
   else if (n > HR_LINE_MAX || n + 2 > (size_t)num) bad(r, "line longer than %s bytes", HR_STR(HR_LINE_MAX));
   else r->line_ok = line_acceptable(r, s, n);
   if (!r->line_ok) n = 0;

@@ -72,6 +72,33 @@ START_TEST(test_bad_section_header)
 }
 END_TEST
 
+START_TEST(test_malformed_lines)
+{
+  /* text after a section's ]: the line is the error, and the keys under it count for nothing */
+  invalid_at("[gateway]\nrestart = never\n[profile] enabled = no\n", 3, "text after the ] of a section header");
+  invalid_at("[profile]x\nenabled = no\n", 1, "text after the ]");
+  invalid_at("[log] # not a comment here\n", 1, "text after the ]");
+  /* blanks and a ; comment after ] are fine */
+  struct profile p;
+  t_load_ok("alpha", "[profile]   \n[gateway] ; the gateway\nrestart = never\n[log];x\n", 0, &p);
+  ck_assert_int_eq(p.restart, HR_RESTART_NEVER);
+  profile_free(&p);
+  /* a bare CR: a line end inih does not see, reported at the line that holds it */
+  invalid_at("[gateway]\nrestart = never\rprogram = x\n", 2, "bare CR");
+  invalid_at("[profile]\r[gateway]\n", 1, "bare CR");
+  invalid_at("[gateway]\n\nrestart = never\r \n", 3, "bare CR");
+  invalid_at("[gateway]\nrestart = never\r", 2, "bare CR");
+  /* CRLF stays a line end, and the line after a bare CR keeps its number */
+  struct hr_errors errs = { 0 };
+  ck_assert_int_eq(t_load("alpha", "[gateway]\r\na = 1\rb\r\nbogus = 2\r\n", 0, &p, &errs), 0);
+  t_errors_n(&errs, 2);
+  ck_assert_ptr_nonnull(t_error(&errs, t_file("alpha"), 2, "bare CR"));
+  ck_assert_ptr_nonnull(t_error(&errs, t_file("alpha"), 3, "unknown key bogus"));
+  errors_free(&errs);
+  profile_free(&p);
+}
+END_TEST
+
 START_TEST(test_malformed_values)
 {
   static struct { char const *text, *needle; } const cases[] = {
@@ -594,6 +621,7 @@ Suite *suite_load(void)
   tcase_add_test(tc, test_key_twice);
   tcase_add_test(tc, test_key_before_section);
   tcase_add_test(tc, test_bad_section_header);
+  tcase_add_test(tc, test_malformed_lines);
   tcase_add_test(tc, test_malformed_values);
   tcase_add_test(tc, test_reserved_env);
   tcase_add_test(tc, test_user_group);
