@@ -1,5 +1,4 @@
 /* hermes-reconcile check [FILE...]: validate profile files; change nothing. */
-#include <skalibs/strerr.h>
 
 #include "hr.h"
 #include "load.h"
@@ -12,12 +11,13 @@ int cmd_check(struct hr_options const *o, int argc, char const *const *argv)
   struct hr_errors errs = { 0 };
   struct load_ctx ctx = { o->hermes_home, &ids_system };
   if (load_profiles(o->config_dir, argv, (size_t)argc, &ctx, &set, &errs) < 0) {
-    strerr_warnwusys("read the config dir ", o->config_dir);
+    errors_sys(&errs, o->config_dir, "read the config dir");
+    report_check(&errs, 0, o->json, HR_EXIT_SYSTEM);
     profile_set_free(&set);
     errors_free(&errs);
     return HR_EXIT_SYSTEM;
   }
-  report_check(&errs, set.n, o->json);
+  report_check(&errs, set.n, o->json, errs.n ? HR_EXIT_INVALID : HR_EXIT_OK);
   int code = errs.n ? HR_EXIT_INVALID : HR_EXIT_OK;
   profile_set_free(&set);
   errors_free(&errs);

@@ -66,6 +66,14 @@ static unsigned int parse_uint(char const *s, char const *what)
   return (unsigned int)n;
 }
 
+/* A report that did not reach stdout is a failed command (SPEC 11, Output): exit 111, whatever it did. */
+static int stdout_checked(int code)
+{
+  if (fflush(stdout) == 0 && !ferror(stdout)) return code;
+  strerr_warnwu1sys("write the report to stdout");
+  return HR_EXIT_SYSTEM;
+}
+
 int main(int argc, char **argv)
 {
   static struct option const longopts[] = {
@@ -116,7 +124,7 @@ int main(int argc, char **argv)
     if (strcmp(name, commands[i].name)) continue;
     if (!commands[i].takes_files && optind < argc) usage_die("too many arguments for ", name);
     if (commands[i].run == cmd_apply) trigger_apply(&o, chosen);
-    return commands[i].run(&o, argc - optind, (char const *const *)argv + optind);
+    return stdout_checked(commands[i].run(&o, argc - optind, (char const *const *)argv + optind));
   }
   usage_die("unknown command: ", name);
   return HR_EXIT_USAGE;
