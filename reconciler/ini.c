@@ -9,6 +9,7 @@
 #include <ini.h>
 
 #include "hr.h"
+#include "profile.h"
 #include "schema.h"
 #include "settings.h"
 
@@ -30,6 +31,12 @@ static void bad(struct reader *r, char const *fmt, char const *arg)
 {
   errors_add(r->errs, r->out->file, r->line, fmt, arg);
   r->nerrs++;
+}
+
+/* s as a message may show it: not at all from a file that is secret (SPEC 11.4). */
+static char const *q(struct reader const *r, char const *s)
+{
+  return profile_quote(r->out->origin.secret, s);
 }
 
 static size_t trim_right(char const *s, size_t n)
@@ -79,9 +86,9 @@ static int line_acceptable(struct reader *r, char const *s, size_t n)
     size_t len = (size_t)(close - a);
     memcpy(tmp, a, len);
     tmp[len] = 0;
-    if (len > INIH_NAME_MAX) { r->section_ok = -1; bad(r, "section name too long: [%s]", tmp); return 0; }
+    if (len > INIH_NAME_MAX) { r->section_ok = -1; bad(r, "section name too long: [%s]", q(r, tmp)); return 0; }
     r->section_ok = schema_section_known(tmp);
-    if (!r->section_ok) bad(r, "unknown section [%s]", tmp);
+    if (!r->section_ok) bad(r, "unknown section [%s]", q(r, tmp));
     return 1;
   }
   size_t key = span_until(s, n, "=:");   /* the line is not NUL-terminated */
@@ -89,7 +96,7 @@ static int line_acceptable(struct reader *r, char const *s, size_t n)
   if (trim_right(s, key) > INIH_NAME_MAX) {
     memcpy(tmp, s, trim_right(s, key));
     tmp[trim_right(s, key)] = 0;
-    bad(r, "key name too long: %s", tmp);
+    bad(r, "key name too long: %s", q(r, tmp));
     return 0;
   }
   return 1;
@@ -131,17 +138,17 @@ static int on_value(void *user, char const *section, char const *name, char cons
 {
   struct reader *r = user;
   if (!r->line_ok || r->section_ok < 0) return 1;   /* keys under a rejected header: already reported */
-  if (!*section) { bad(r, "%s set before any [section]", name); return 1; }
+  if (!*section) { bad(r, "%s set before any [section]", q(r, name)); return 1; }
   if (!r->section_ok) return 1;
   struct hr_key const *k = schema_find(section, name);
   if (!k) {
-    errors_add(r->errs, r->out->file, r->line, "unknown key %s in [%s]", name, section);
+    errors_add(r->errs, r->out->file, r->line, "unknown key %s in [%s]", q(r, name), section);
     r->nerrs++;
     return 1;
   }
   if (k->type == HR_T_ENV) {
-    if (!schema_valid_env_name(name)) { bad(r, "invalid variable name %s in [env]", name); return 1; }
-    if (schema_env_reserved(name)) { bad(r, "%s is set by hermes-reconcile and cannot be set in [env]", name); return 1; }
+    if (!schema_valid_env_name(name)) { bad(r, "invalid variable name %s in [env]", q(r, name)); return 1; }
+    if (schema_env_reserved(name)) { bad(r, "%s is set by hermes-reconcile and cannot be set in [env]", q(r, name)); return 1; }
   }
   if (r->is_defaults && !strcmp(k->section, "profile") && !strcmp(k->key, "home")) {
     bad(r, "%s is not allowed in _defaults.ini", "[profile] home");
@@ -149,7 +156,7 @@ static int on_value(void *user, char const *section, char const *name, char cons
   }
   struct hr_setting const *dup = settings_get(r->out, schema_index(k), name);
   if (dup) {
-    errors_add(r->errs, r->out->file, r->line, "%s set twice in [%s] (first at line %u)", name, section, dup->line);
+    errors_add(r->errs, r->out->file, r->line, "%s set twice in [%s] (first at line %u)", q(r, name), section, dup->line);
     r->nerrs++;
     return 1;
   }

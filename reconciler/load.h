@@ -33,6 +33,11 @@ void load_profile_buffer(char const *name, char const *file, char const *buf, si
                          struct hr_settings const *defaults, struct load_ctx const *ctx,
                          struct profile *p, struct hr_errors *errs);
 
+/* load_profile_buffer for a file that answers to origin (SPEC 11.4, 11.5); load_profile_buffer is root's. */
+void load_profile_origin(char const *name, char const *file, struct hr_origin const *origin, char const *buf,
+                         size_t len, struct hr_settings const *defaults, struct load_ctx const *ctx,
+                         struct profile *p, struct hr_errors *errs);
+
 /*
  * Every <name>.ini of dir (dot files and other names ignored, symbolic links followed).
  * files, if n > 0: only these paths (check FILE...), still over dir's _defaults.ini.
