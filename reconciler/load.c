@@ -170,7 +170,9 @@ static int open_profile_file(int dirfd, char const *path, char const *shown, str
   for (int attempt = 0; attempt < 2; attempt++) {
     why = 0;
     fd = walk_open(dirfd, path, &w, &st, &why);
+    int e = errno;
     walk_close(&w);
+    errno = e;
     if (fd >= 0 || why || errno != ENOENT) break;
   }
   if (fd < 0) {
