@@ -155,6 +155,16 @@ for cmd in plan check status; do
 done
 "$HR" -c "$CFG" -s "$SCANDIR" -H "$HH" -b "$BINDIR" --json check >/dev/full 2>"$TMP/hr.err"
 is "$?" 111 "check --json >/dev/full: exit 111"
+# own attack: a reader that went away (a pipe with no reader left) is a failed write too, not a
+# signal: fd 4 is the write end of a FIFO whose only reader (fd 3) is closed before the pass writes.
+mkfifo "$TMP/pipe.fifo"
+exec 3<>"$TMP/pipe.fifo"
+exec 4>"$TMP/pipe.fifo"
+exec 3<&-
+"$HR" -c "$CFG" -s "$SCANDIR" -H "$HH" -b "$BINDIR" --json status >&4 2>"$TMP/hr.err"
+is "$?" 111 "status with its reader gone: exit 111, not killed by SIGPIPE"
+exec 4>&-
+rm "$TMP/pipe.fifo"
 rm "$CFG/ansi.ini"
 hr apply
 
