@@ -21,6 +21,7 @@ int cmd_status(struct hr_options const *o, int argc, char const *const *argv)
   (void)argv;
   struct pipeline pl = PIPELINE_ZERO;
   if (pipeline_prepare(o, PASS_PLAN, &pl) < 0) {
+    report_status(0, 0, &pl.errs, o->json, HR_EXIT_SYSTEM);
     pipeline_free(&pl);
     return HR_EXIT_SYSTEM;
   }
@@ -61,7 +62,7 @@ int cmd_status(struct hr_options const *o, int argc, char const *const *argv)
     r->pending = 1;
     r->removing = 1;
   }
-  report_status(rows, n, o->json);
+  report_status(rows, n, &pl.errs, o->json, HR_EXIT_OK);
   free(rows);
   pipeline_free(&pl);
   return HR_EXIT_OK;

@@ -1,6 +1,8 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hr.h"
 #include "errors.h"
@@ -20,6 +22,14 @@ void errors_add(struct hr_errors *e, char const *file, unsigned int line, char c
   e->n++;
 }
 
+void errors_sys(struct hr_errors *e, char const *file, char const *what)
+{
+  int err = errno;
+  errors_add(e, file, 0, "unable to %s %s: %s", what, file, strerror(err));
+  e->nsys++;
+  errno = err;
+}
+
 void errors_free(struct hr_errors *e)
 {
   for (size_t i = 0; i < e->n; i++) {
@@ -28,5 +38,5 @@ void errors_free(struct hr_errors *e)
   }
   free(e->v);
   e->v = 0;
-  e->n = e->cap = 0;
+  e->n = e->cap = e->nsys = 0;
 }

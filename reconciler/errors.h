@@ -13,10 +13,13 @@ struct hr_error {
 struct hr_errors {
   struct hr_error *v;
   size_t n, cap;
+  size_t nsys;           /* how many of them are system failures (errors_sys) */
 };
 
 void errors_add(struct hr_errors *e, char const *file, unsigned int line, char const *fmt, ...)
   __attribute__((format(printf, 4, 5)));
+/* A system failure, as "FILE: unable to WHAT FILE: strerror(errno)" (errno is kept): exit 111's reason. */
+void errors_sys(struct hr_errors *e, char const *file, char const *what);
 void errors_free(struct hr_errors *e);
 
 #endif

@@ -1,5 +1,6 @@
 /* hermes-reconcile: make the live s6 scandir match the hermes profile files. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,14 @@ static unsigned int parse_uint(char const *s, char const *what)
   return (unsigned int)n;
 }
 
+/* A report that did not reach stdout is a failed command (SPEC 11, Output): exit 111, whatever it did. */
+static int stdout_checked(int code)
+{
+  if (fflush(stdout) == 0 && !ferror(stdout)) return code;
+  strerr_warnwu1sys("write the report to stdout");
+  return HR_EXIT_SYSTEM;
+}
+
 int main(int argc, char **argv)
 {
   static struct option const longopts[] = {
@@ -116,7 +125,9 @@ int main(int argc, char **argv)
     if (strcmp(name, commands[i].name)) continue;
     if (!commands[i].takes_files && optind < argc) usage_die("too many arguments for ", name);
     if (commands[i].run == cmd_apply) trigger_apply(&o, chosen);
-    return commands[i].run(&o, argc - optind, (char const *const *)argv + optind);
+    /* from here on nothing is exec'd: a reader that went away is a failed write (111), not a signal */
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) strerr_diefu1sys(HR_EXIT_SYSTEM, "ignore SIGPIPE");
+    return stdout_checked(commands[i].run(&o, argc - optind, (char const *const *)argv + optind));
   }
   usage_die("unknown command: ", name);
   return HR_EXIT_USAGE;

@@ -9,6 +9,7 @@
 #include <ini.h>
 
 #include "hr.h"
+#include "profile.h"
 #include "schema.h"
 #include "settings.h"
 
@@ -32,6 +33,12 @@ static void bad(struct reader *r, char const *fmt, char const *arg)
   r->nerrs++;
 }
 
+/* s as a message may show it: not at all from a file that is secret (SPEC 11.4). */
+static char const *q(struct reader const *r, char const *s)
+{
+  return profile_quote(r->out->origin.secret, s);
+}
+
 static size_t trim_right(char const *s, size_t n)
 {
   while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) n--;
@@ -46,6 +53,20 @@ static size_t span_until(char const *s, size_t n, char const *stop)
   return i;
 }
 
+/* What may follow a section header's ]: blanks, then nothing or a ; comment. */
+static int after_header_ok(char const *s, size_t n)
+{
+  while (n && (*s == ' ' || *s == '\t')) s++, n--;
+  return !n || *s == ';';
+}
+
+/* A CR not followed by LF: a line end inih does not see (s[0..n) is the line without its LF). */
+static int bare_cr(char const *s, size_t n, int has_lf)
+{
+  char const *cr = memchr(s, '\r', n);
+  return cr && (cr != s + n - 1 || !has_lf);
+}
+
 /* Check a line (leading blanks removed) before inih sees it; 1 if inih may have it. */
 static int line_acceptable(struct reader *r, char const *s, size_t n)
 {
@@ -54,14 +75,20 @@ static int line_acceptable(struct reader *r, char const *s, size_t n)
   if (s[0] == '[') {
     char const *close = memchr(s, ']', n);
     if (!close) { r->section_ok = -1; bad(r, "missing ] in section header%s", ""); return 0; }
+    if (!after_header_ok(close + 1, n - (size_t)(close + 1 - s))) {
+      /* "[profile] enabled = no": inih would drop the tail, and the file would not say what it means */
+      r->section_ok = -1;
+      bad(r, "text after the ] of a section header%s", "");
+      return 0;
+    }
     /* the name exactly as inih takes it, blanks included: "[ gateway ]" is no known section */
     char const *a = s + 1;
     size_t len = (size_t)(close - a);
     memcpy(tmp, a, len);
     tmp[len] = 0;
-    if (len > INIH_NAME_MAX) { r->section_ok = -1; bad(r, "section name too long: [%s]", tmp); return 0; }
+    if (len > INIH_NAME_MAX) { r->section_ok = -1; bad(r, "section name too long: [%s]", q(r, tmp)); return 0; }
     r->section_ok = schema_section_known(tmp);
-    if (!r->section_ok) bad(r, "unknown section [%s]", tmp);
+    if (!r->section_ok) bad(r, "unknown section [%s]", q(r, tmp));
     return 1;
   }
   size_t key = span_until(s, n, "=:");   /* the line is not NUL-terminated */
@@ -69,7 +96,7 @@ static int line_acceptable(struct reader *r, char const *s, size_t n)
   if (trim_right(s, key) > INIH_NAME_MAX) {
     memcpy(tmp, s, trim_right(s, key));
     tmp[trim_right(s, key)] = 0;
-    bad(r, "key name too long: %s", tmp);
+    bad(r, "key name too long: %s", q(r, tmp));
     return 0;
   }
   return 1;
@@ -84,11 +111,13 @@ static char *read_line(char *str, int num, void *stream)
   size_t n = nl ? (size_t)(nl - s) : r->len - r->pos;
   r->pos += n + !!nl;
   r->line++;
+  int cr = bare_cr(s, n, !!nl);
   if (r->line == 1 && n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) s += 3, n -= 3;
   while (n && (*s == ' ' || *s == '\t')) s++, n--;
   n = trim_right(s, n);
   r->line_ok = 0;
   if (memchr(s, 0, n)) bad(r, "NUL byte in line%s", "");
+  else if (cr) bad(r, "a CR not followed by LF (a bare CR line end)%s", "");
   else if (n > HR_LINE_MAX || n + 2 > (size_t)num) bad(r, "line longer than %s bytes", HR_STR(HR_LINE_MAX));
   else r->line_ok = line_acceptable(r, s, n);
   if (!r->line_ok) n = 0;
@@ -109,17 +138,17 @@ static int on_value(void *user, char const *section, char const *name, char cons
 {
   struct reader *r = user;
   if (!r->line_ok || r->section_ok < 0) return 1;   /* keys under a rejected header: already reported */
-  if (!*section) { bad(r, "%s set before any [section]", name); return 1; }
+  if (!*section) { bad(r, "%s set before any [section]", q(r, name)); return 1; }
   if (!r->section_ok) return 1;
   struct hr_key const *k = schema_find(section, name);
   if (!k) {
-    errors_add(r->errs, r->out->file, r->line, "unknown key %s in [%s]", name, section);
+    errors_add(r->errs, r->out->file, r->line, "unknown key %s in [%s]", q(r, name), section);
     r->nerrs++;
     return 1;
   }
   if (k->type == HR_T_ENV) {
-    if (!schema_valid_env_name(name)) { bad(r, "invalid variable name %s in [env]", name); return 1; }
-    if (schema_env_reserved(name)) { bad(r, "%s is set by hermes-reconcile and cannot be set in [env]", name); return 1; }
+    if (!schema_valid_env_name(name)) { bad(r, "invalid variable name %s in [env]", q(r, name)); return 1; }
+    if (schema_env_reserved(name)) { bad(r, "%s is set by hermes-reconcile and cannot be set in [env]", q(r, name)); return 1; }
   }
   if (r->is_defaults && !strcmp(k->section, "profile") && !strcmp(k->key, "home")) {
     bad(r, "%s is not allowed in _defaults.ini", "[profile] home");
@@ -127,7 +156,7 @@ static int on_value(void *user, char const *section, char const *name, char cons
   }
   struct hr_setting const *dup = settings_get(r->out, schema_index(k), name);
   if (dup) {
-    errors_add(r->errs, r->out->file, r->line, "%s set twice in [%s] (first at line %u)", name, section, dup->line);
+    errors_add(r->errs, r->out->file, r->line, "%s set twice in [%s] (first at line %u)", q(r, name), section, dup->line);
     r->nerrs++;
     return 1;
   }

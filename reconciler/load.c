@@ -22,7 +22,15 @@ void load_profile_buffer(char const *name, char const *file, char const *buf, si
                          struct hr_settings const *defaults, struct load_ctx const *ctx,
                          struct profile *p, struct hr_errors *errs)
 {
-  struct hr_settings own = { 0 };
+  static struct hr_origin const root = { 0 };
+  load_profile_origin(name, file, &root, buf, len, defaults, ctx, p, errs);
+}
+
+void load_profile_origin(char const *name, char const *file, struct hr_origin const *origin, char const *buf,
+                         size_t len, struct hr_settings const *defaults, struct load_ctx const *ctx,
+                         struct profile *p, struct hr_errors *errs)
+{
+  struct hr_settings own = { .origin = *origin };
   size_t n = 0, before = errs->n;
   if (!schema_valid_profile_name(name)) {
     errors_add(errs, file, 0, "invalid profile name %s: expected [a-z0-9][a-z0-9_-]*, at most 243 characters", name);
@@ -31,6 +39,9 @@ void load_profile_buffer(char const *name, char const *file, char const *buf, si
   n += ini_read_settings(file, buf, len, 0, &own, errs);
   n += settings_check(&own, ctx->ids, errs);
   n += profile_build(p, name, file, defaults, &own, ctx->hermes_home, ctx->ids, errs);
+  /* SPEC 11.5: every file it is made from must allow its user and group */
+  n += profile_contribute(p, origin->owner, "the file", errs);
+  if (defaults) n += profile_contribute(p, defaults->origin.owner, defaults->file, errs);
   p->valid = !n;
   /* never an invalid profile without a word: an id that resolved once and then not (the databases changed) */
   if (!p->valid && errs->n == before) errors_add(errs, file, 0, "its user or group could not be resolved");
@@ -44,26 +55,157 @@ static int vanished(int dirfd, char const *path)
   return errno == ENOENT && fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
 }
 
-/*
- * Read a whole file (following symbolic links) into *buf; -1 with a message in errs, or -2
- * without one if the file was removed since it was listed (an edit in progress: it is not there).
- */
-static int slurp_file(int dirfd, char const *path, char const *shown, char **buf, size_t *len, struct hr_errors *errs)
+/* Resolving a name beneath a directory (SPEC 3, 11.4, 11.5): no link is ever followed by the kernel. */
+#define LINKS_MAX 8     /* name.ini -> ..data/name.ini, ..data -> ..2026_x: two; a few more for other layouts */
+#define DEPTH_MAX 16
+
+struct walk {
+  int dirs[DEPTH_MAX];   /* O_PATH descriptors of the directories entered beneath the base */
+  size_t depth;
+  unsigned int links;
+  int link_owner_set;
+  uid_t link_owner;      /* the non-root owner of a link followed */
+  int secret;
+  char path[4096];       /* what is left to resolve */
+};
+
+static void walk_close(struct walk *w)
 {
-  int fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  while (w->depth) close(w->dirs[--w->depth]);
+}
+
+/* A link at (dirfd, comp) whose remaining path is rest: its target replaces it in w->path. */
+static int walk_link(struct walk *w, int dirfd, char const *comp, struct stat const *st, char const *rest,
+                     char const **why)
+{
+  char target[4096];
+  if (++w->links > LINKS_MAX) return *why = "too many levels of symbolic links", -1;
+  if (st->st_uid) {
+    if (w->link_owner_set && w->link_owner != st->st_uid) return *why = "reached through links of different owners", -1;
+    w->link_owner_set = 1;
+    w->link_owner = st->st_uid;
+    w->secret = 1;
+  }
+  ssize_t r = readlinkat(dirfd, comp, target, sizeof target);
+  if (r < 0) return -1;
+  if ((size_t)r >= sizeof target || (size_t)r + strlen(rest) + 2 > sizeof w->path) return errno = ENAMETOOLONG, -1;
+  if (!r || target[0] == '/') return *why = "a symbolic link that leads out of its directory", -1;
+  size_t tl = (size_t)r, rl = strlen(rest);
+  memcpy(w->path, target, tl);
+  w->path[tl] = '/';
+  memcpy(w->path + tl + !!rl, rest, rl + 1);   /* rest is not in w->path */
+  return 0;
+}
+
+/*
+ * Open name (relative, may go through links and subdirectories) beneath base, never leaving it and
+ * never letting the kernel follow a link: each component is looked at with AT_SYMLINK_NOFOLLOW and
+ * opened with O_NOFOLLOW relative to its parent's descriptor; a link's target is resolved the same
+ * way. The file is opened non-blocking. Returns the descriptor, or -1 with errno, or with *why set
+ * for a layout that is refused.
+ */
+static int walk_open(int base, char const *name, struct walk *w, struct stat *st, char const **why)
+{
+  memset(w, 0, sizeof *w);
+  if (strlen(name) >= sizeof w->path) return errno = ENAMETOOLONG, -1;
+  memcpy(w->path, name, strlen(name) + 1);
+  for (;;) {
+    int cur = w->depth ? w->dirs[w->depth - 1] : base;
+    char *p = w->path;
+    while (*p == '/') p++;
+    if (!*p) return *why = "names a directory", -1;
+    char *slash = strchr(p, '/');
+    char rest[sizeof w->path] = "";
+    if (slash) {
+      *slash = 0;
+      memcpy(rest, slash + 1, strlen(slash + 1) + 1);
+    }
+    char comp[256];
+    if (strlen(p) >= sizeof comp) return errno = ENAMETOOLONG, -1;
+    memcpy(comp, p, strlen(p) + 1);
+    memmove(w->path, rest, strlen(rest) + 1);
+    if (!strcmp(comp, ".")) continue;
+    if (!strcmp(comp, "..")) {
+      if (!w->depth) return *why = "a symbolic link that leads out of its directory", -1;
+      close(w->dirs[--w->depth]);
+      continue;
+    }
+    if (fstatat(cur, comp, st, AT_SYMLINK_NOFOLLOW) < 0) return -1;
+    if (S_ISLNK(st->st_mode)) {
+      if (walk_link(w, cur, comp, st, rest, why) < 0) return -1;
+      continue;
+    }
+    if (!*rest && !slash) {
+      int fd = openat(cur, comp, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+      if (fd < 0) return -1;
+      if (fstat(fd, st) < 0) {
+        int e = errno;
+        close(fd);
+        return errno = e, -1;
+      }
+      return fd;
+    }
+    if (!S_ISDIR(st->st_mode)) return errno = ENOTDIR, -1;
+    if (w->depth == DEPTH_MAX) return *why = "too deep beneath its directory", -1;
+    if (!(st->st_mode & S_IXOTH)) w->secret = 1;
+    int fd = openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return -1;
+    w->dirs[w->depth++] = fd;
+  }
+}
+
+/*
+ * Open path beneath dirfd as SPEC 3 says: through links only to a regular file inside the directory,
+ * once more on ENOENT (a ConfigMap's ..data swapped meanwhile). Fills in whom the file answers to.
+ * Returns the descriptor; -2 if the entry itself is gone (removed since it was listed); -1 after
+ * adding the error to errs.
+ */
+static int open_profile_file(int dirfd, char const *path, char const *shown, struct hr_origin *origin,
+                             struct hr_errors *errs)
+{
+  struct walk w;
   struct stat st;
+  char const *why = 0;
+  int fd = -1;
+  for (int attempt = 0; attempt < 2; attempt++) {
+    why = 0;
+    fd = walk_open(dirfd, path, &w, &st, &why);
+    int e = errno;
+    walk_close(&w);
+    errno = e;
+    if (fd >= 0 || why || errno != ENOENT) break;
+  }
   if (fd < 0) {
-    if (dirfd != AT_FDCWD && vanished(dirfd, path)) return -2;
-    errors_add(errs, shown, 0, "cannot open: %s", strerror(errno));
+    if (!why && errno == ENOENT && vanished(dirfd, path)) return -2;
+    if (why) errors_add(errs, shown, 0, "refused: %s", why);
+    else errors_add(errs, shown, 0, "cannot open: %s", strerror(errno));
     return -1;
   }
-  int bad_stat = fstat(fd, &st) < 0;
-  if (bad_stat || !S_ISREG(st.st_mode)) {
-    errors_add(errs, shown, 0, "%s", bad_stat ? strerror(errno) : "not a regular file");
+  if (!S_ISREG(st.st_mode)) {
+    errors_add(errs, shown, 0, "refused: not a regular file");
     close(fd);
     return -1;
   }
-  size_t cap = (size_t)st.st_size < HR_FILE_MAX ? (size_t)st.st_size + 1 : HR_FILE_MAX + 1;
+  origin->secret = w.secret || !(st.st_mode & S_IROTH);
+  origin->owner = w.link_owner_set ? w.link_owner : st.st_uid;
+  if (w.link_owner_set && st.st_uid && st.st_uid != w.link_owner) {
+    errors_add(errs, shown, 0, "refused: reached through a link of another owner than the file's");
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/*
+ * Read a whole file, opened beneath dirfd (open_profile_file), into *buf; -1 with a message in errs,
+ * or -2 without one if the file was removed since it was listed (an edit in progress: it is not there).
+ */
+static int slurp_file(int dirfd, char const *path, char const *shown, char **buf, size_t *len,
+                      struct hr_origin *origin, struct hr_errors *errs)
+{
+  int fd = open_profile_file(dirfd, path, shown, origin, errs);
+  if (fd < 0) return fd;
+  size_t cap = 4096;
   *buf = hr_alloc(cap + 1);
   *len = 0;
   for (;;) {
@@ -146,7 +288,8 @@ static void add_file(struct profile_set *set, int dirfd, char const *path, char 
 {
   char *buf = 0;
   size_t len = 0;
-  int r = slurp_file(dirfd, path, shown, &buf, &len, errs);
+  struct hr_origin origin = { 0 };
+  int r = slurp_file(dirfd, path, shown, &buf, &len, &origin, errs);
   if (r == -2) return;
   char *name = base_name(path);
   hr_grow(&set->v, sizeof *set->v, set->n, &set->cap);
@@ -156,7 +299,7 @@ static void add_file(struct profile_set *set, int dirfd, char const *path, char 
     p->name = hr_strdup(name);
     p->file = hr_strdup(shown);
   } else {
-    load_profile_buffer(name, shown, buf, len, defaults, ctx, p, errs);
+    load_profile_origin(name, shown, &origin, buf, len, defaults, ctx, p, errs);
     if (set->defaults_invalid) p->valid = 0;
   }
   free(buf);
@@ -173,13 +316,79 @@ static int load_defaults(int dirfd, char const *dir, struct load_ctx const *ctx,
   int r;
   /* the defaults weigh on every profile: one that vanished while being read is not "no defaults" */
   if (faccessat(dirfd, HR_DEFAULTS_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) r = 0;
-  else if ((r = slurp_file(dirfd, HR_DEFAULTS_FILE, shown, &buf, &len, errs)) < 0) {
+  else if ((r = slurp_file(dirfd, HR_DEFAULTS_FILE, shown, &buf, &len, &defaults->origin, errs)) < 0) {
     if (r == -2) errors_add(errs, shown, 0, "removed while being read; nothing is changed by this pass");
     r = -1;
   } else r = load_defaults_buffer(shown, buf, len, ctx, defaults, errs) ? -1 : 1;
   free(buf);
   free(shown);
   return r;
+}
+
+/* The _defaults.ini of one directory named on the command line of check, loaded once. */
+struct dir_defaults {
+  char *dir;
+  struct hr_settings d;
+  int state;             /* load_defaults: 1 loaded, 0 none, -1 invalid */
+};
+
+static char *dir_name(char const *path)
+{
+  char const *slash = strrchr(path, '/');
+  if (!slash) return hr_strdup(".");
+  return slash == path ? hr_strdup("/") : hr_strndup(path, (size_t)(slash - path));
+}
+
+static struct dir_defaults *defaults_of(struct dir_defaults **v, size_t *n, size_t *cap, int dirfd, char const *dir,
+                                        struct load_ctx const *ctx, struct hr_errors *errs)
+{
+  for (size_t i = 0; i < *n; i++) if (!strcmp((*v)[i].dir, dir)) return *v + i;
+  hr_grow(v, sizeof **v, *n, cap);
+  struct dir_defaults *dd = *v + (*n)++;
+  memset(dd, 0, sizeof *dd);
+  dd->dir = hr_strdup(dir);
+  dd->state = load_defaults(dirfd, dir, ctx, &dd->d, errs);
+  return dd;
+}
+
+/*
+ * check FILE... (SPEC 9.12): each file over the _defaults.ini of its own directory (none if it has
+ * none), DIR/_defaults.ini as defaults, whatever the directory; no config dir is needed.
+ */
+static int load_files(char const *const *files, size_t n, struct load_ctx const *ctx, struct profile_set *set,
+                      struct hr_errors *errs)
+{
+  struct dir_defaults *dds = 0;
+  size_t ndds = 0, cap = 0;
+  int any_invalid = 0;
+  for (size_t i = 0; i < n; i++) {
+    char *dir = dir_name(files[i]);
+    char const *slash = strrchr(files[i], '/');
+    char const *base = slash ? slash + 1 : files[i];
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0) errors_add(errs, files[i], 0, "cannot open its directory: %s", strerror(errno));
+    else {
+      struct dir_defaults *dd = defaults_of(&dds, &ndds, &cap, dirfd, dir, ctx, errs);
+      any_invalid |= dd->state < 0;
+      struct stat st;
+      if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)   /* named on the command line: never "gone" */
+        errors_add(errs, files[i], 0, "cannot open: %s", strerror(errno));
+      else if (strcmp(base, HR_DEFAULTS_FILE)) {
+        set->defaults_invalid = dd->state < 0;
+        add_file(set, dirfd, base, files[i], dd->state > 0 ? &dd->d : 0, ctx, errs);
+      }
+      close(dirfd);
+    }
+    free(dir);
+  }
+  for (size_t i = 0; i < ndds; i++) {
+    free(dds[i].dir);
+    settings_free(&dds[i].d);
+  }
+  free(dds);
+  set->defaults_invalid = any_invalid;
+  if (set->n) qsort(set->v, set->n, sizeof *set->v, by_name);
+  return 0;
 }
 
 int load_profiles(char const *dir, char const *const *files, size_t n, struct load_ctx const *ctx,
@@ -189,19 +398,12 @@ int load_profiles(char const *dir, char const *const *files, size_t n, struct lo
   char **names = 0;
   size_t nnames = 0;
   ids_system_forget();
+  if (n) return load_files(files, n, ctx, set, errs);
   int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dirfd < 0) return -1;
   int d = load_defaults(dirfd, dir, ctx, &defaults, errs);
   set->defaults_invalid = d < 0;
-  if (n) {
-    for (size_t i = 0; i < n; i++) {
-      char *b = base_name(files[i]);
-      int is_defaults = !strcmp(b, "_defaults");
-      free(b);
-      if (is_defaults) continue;  /* already checked above */
-      add_file(set, AT_FDCWD, files[i], files[i], d > 0 ? &defaults : 0, ctx, errs);
-    }
-  } else if (list_dir(dirfd, &names, &nnames) < 0) {
+  if (list_dir(dirfd, &names, &nnames) < 0) {
     int e = errno;
     settings_free(&defaults);
     close(dirfd);

@@ -33,9 +33,16 @@ void load_profile_buffer(char const *name, char const *file, char const *buf, si
                          struct hr_settings const *defaults, struct load_ctx const *ctx,
                          struct profile *p, struct hr_errors *errs);
 
+/* load_profile_buffer for a file that answers to origin (SPEC 11.4, 11.5); load_profile_buffer is root's. */
+void load_profile_origin(char const *name, char const *file, struct hr_origin const *origin, char const *buf,
+                         size_t len, struct hr_settings const *defaults, struct load_ctx const *ctx,
+                         struct profile *p, struct hr_errors *errs);
+
 /*
- * Every <name>.ini of dir (dot files and other names ignored, symbolic links followed).
- * files, if n > 0: only these paths (check FILE...), still over dir's _defaults.ini.
+ * Every <name>.ini of dir (dot files and other names ignored), each opened beneath dir: a symbolic
+ * link is followed only to a regular file inside it (SPEC 3), and the owners met on the way are the
+ * file's contributors (SPEC 11.5). files, if n > 0: only these paths (check FILE...), each over the
+ * _defaults.ini of its own directory, a _defaults.ini checked as defaults; dir is not used (SPEC 9.12).
  * Returns 0, or -1 with errno set when dir itself cannot be read.
  */
 int load_profiles(char const *dir, char const *const *files, size_t n, struct load_ctx const *ctx,

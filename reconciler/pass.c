@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <skalibs/djbunix.h>
-#include <skalibs/strerr.h>
 
 #include "deadline.h"
 #include "execute.h"
@@ -44,7 +43,7 @@ static int load_and_render(struct hr_options const *o, struct pipeline *pl)
   struct load_ctx lctx = { o->hermes_home, &ids_system };
   struct render_ctx rctx = { o->hermes_home, o->bindir };
   if (load_profiles(o->config_dir, 0, 0, &lctx, &pl->set, &pl->errs) < 0) {
-    strerr_warnwusys("read the config dir ", o->config_dir);
+    errors_sys(&pl->errs, o->config_dir, "read the config dir");
     return -1;
   }
   check_homes(pl);
@@ -63,7 +62,7 @@ static int take_lock(struct hr_options const *o, struct pipeline *pl)
 {
   pl->lockfd = openat(pl->scandirfd, HR_LOCK_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (pl->lockfd < 0) {
-    strerr_warnwusys("open ", o->scandir, "/" HR_LOCK_FILE);
+    errors_sys(&pl->errs, o->scandir, "open the pass lock " HR_LOCK_FILE " in");
     return -1;
   }
   long long deadline = deadline_now_ms() + o->timeout_ms;
@@ -72,11 +71,12 @@ static int take_lock(struct hr_options const *o, struct pipeline *pl)
     int r = fd_lock(pl->lockfd, 1, 1);
     if (r > 0) return 0;
     if (r < 0) {
-      strerr_warnwusys("lock ", o->scandir, "/" HR_LOCK_FILE);
+      errors_sys(&pl->errs, o->scandir, "lock " HR_LOCK_FILE " in");
       return -1;
     }
     if (deadline_now_ms() >= deadline) {
-      strerr_warnw("another pass holds ", o->scandir, "/" HR_LOCK_FILE, ": gave up after the timeout");
+      errors_add(&pl->errs, o->scandir, 0, "another pass holds " HR_LOCK_FILE ": gave up after the timeout");
+      pl->errs.nsys++;
       return -1;
     }
     deadline_backoff(&step);
@@ -104,13 +104,13 @@ int pipeline_prepare(struct hr_options const *o, enum pass_mode mode, struct pip
 {
   pl->scandirfd = open(o->scandir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (pl->scandirfd < 0) {
-    strerr_warnwusys("open the scandir ", o->scandir);
+    errors_sys(&pl->errs, o->scandir, "open the scandir");
     return -1;
   }
   if (mode == PASS_APPLY && take_lock(o, pl) < 0) return -1;
   if (load_and_render(o, pl) < 0) return -1;
   if (scan_scandir(pl->scandirfd, &pl->live) < 0) {
-    strerr_warnwusys("read the scandir ", o->scandir);
+    errors_sys(&pl->errs, o->scandir, "read the scandir");
     return -1;
   }
   plan_make(&pl->set, pl->renders, &pl->live, &pl->plan, &pl->errs);

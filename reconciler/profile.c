@@ -80,7 +80,34 @@ static int group_system(char const *name, gid_t *gid)
   return 0;
 }
 
-struct hr_ids const ids_system = { user_system, group_system };
+/* getgrouplist(3), grown until the list fits. */
+static int grouplist_system(char const *user, gid_t primary, gid_t **v, size_t *n)
+{
+  int cap = 16;
+  for (;;) {
+    int got = cap;
+    *v = hr_alloc(sizeof **v * (size_t)cap);
+    errno = 0;
+    if (getgrouplist(user, primary, *v, &got) >= 0) {
+      *n = (size_t)got;
+      return 0;
+    }
+    free(*v);
+    *v = 0;
+    if (got <= cap) {
+      if (cap >= 65536) return -2;      /* no answer that fits, and no size to grow to: a failed lookup */
+      got = cap * 2;
+    }
+    cap = got;
+  }
+}
+
+struct hr_ids const ids_system = { user_system, group_system, grouplist_system };
+
+char const *profile_quote(int secret, char const *s)
+{
+  return secret ? HR_NOT_QUOTED : s;
+}
 
 /* 0 if value suits k; else the problem, worded for "FILE:LINE: KEY: problem". */
 static char const *value_problem(struct hr_key const *k, char const *v, struct hr_ids const *ids)
@@ -124,12 +151,14 @@ size_t settings_check(struct hr_settings const *s, struct hr_ids const *ids, str
     struct hr_key const *k = hr_keys + s->v[i].key;
     char const *why = value_problem(k, s->v[i].value, ids);
     if (!why) continue;
+    /* the key is the schema's own word (every key with a free name is valid whatever its value) */
+    char const *v = profile_quote(s->origin.secret, s->v[i].value);
     if (k->type == HR_T_ENUM)
-      errors_add(errs, s->file, s->v[i].line, "%s = %s: %s %s", s->v[i].name, s->v[i].value, why, k->choices);
+      errors_add(errs, s->file, s->v[i].line, "%s = %s: %s %s", s->v[i].name, v, why, k->choices);
     else if (k->type == HR_T_INT)
-      errors_add(errs, s->file, s->v[i].line, "%s = %s: %s %ld..%ld", s->v[i].name, s->v[i].value, why, k->min, k->max);
+      errors_add(errs, s->file, s->v[i].line, "%s = %s: %s %ld..%ld", s->v[i].name, v, why, k->min, k->max);
     else
-      errors_add(errs, s->file, s->v[i].line, "%s = %s: %s", s->v[i].name, s->v[i].value, why);
+      errors_add(errs, s->file, s->v[i].line, "%s = %s: %s", s->v[i].name, v, why);
     n++;
   }
   return n;
@@ -142,6 +171,13 @@ static char const *lookup(struct hr_settings const *d, struct hr_settings const 
   struct hr_setting const *s = settings_get(own, i, 0);
   if (!s && d) s = settings_get(d, i, 0);
   return s ? s->value : 0;
+}
+
+/* The line of [gateway] key in the profile's own file, 0 if it does not set it. */
+static unsigned int own_line(struct hr_settings const *own, char const *key)
+{
+  struct hr_setting const *s = settings_get(own, schema_index(schema_find("gateway", key)), 0);
+  return s ? s->line : 0;
 }
 
 static int get_bool(struct hr_settings const *d, struct hr_settings const *own, char const *sect, char const *key, int dflt)
@@ -212,6 +248,52 @@ static void merge_env(struct profile *p, struct hr_settings const *d, struct hr_
   if (p->nenv) qsort(p->env, p->nenv, sizeof *p->env, env_cmp);
 }
 
+/* The user's supplementary groups, as initgroups would set them (SPEC 11.5); gid 0 among them is an error. */
+static size_t resolve_groups(struct profile *p, gid_t primary, struct hr_ids const *ids, struct hr_errors *errs)
+{
+  if (!ids->grouplist) {
+    p->groups = hr_alloc(sizeof *p->groups);
+    p->groups[0] = primary;
+    p->ngroups = 1;
+  } else if (ids->grouplist(p->user, primary, &p->groups, &p->ngroups) < 0) {
+    errors_add(errs, p->file, 0, "the group database cannot be read to find the groups of user %s",
+               profile_quote(p->secret, p->user));
+    return 1;
+  }
+  for (size_t i = 0; i < p->ngroups; i++)
+    if (!p->groups[i]) {
+      errors_add(errs, p->file, p->user_line, "user %s is a member of root's group (gid 0): the gateway never runs with it",
+                 profile_quote(p->secret, p->user));
+      return 1;
+    }
+  p->ids_resolved = 1;
+  return 0;
+}
+
+static int has_group(struct profile const *p, gid_t gid)
+{
+  for (size_t i = 0; i < p->ngroups; i++) if (p->groups[i] == gid) return 1;
+  return 0;
+}
+
+size_t profile_contribute(struct profile *p, uid_t owner, char const *what, struct hr_errors *errs)
+{
+  hr_grow(&p->contributors, sizeof *p->contributors, p->ncontributors, &(size_t){ p->ncontributors });
+  p->contributors[p->ncontributors++] = owner;
+  if (!owner || !p->ids_resolved) return 0;   /* root allows any non-root id; unresolved ids are reported */
+  if (p->uid != owner) {
+    errors_add(errs, p->file, p->user_line,
+               "user %s is refused: %s belongs to uid %lu, which may run a gateway only as itself",
+               profile_quote(p->secret, p->user), what, (unsigned long)owner);
+  } else if (!has_group(p, p->gid)) {
+    errors_add(errs, p->file, p->group_line,
+               "group %s is refused: %s belongs to uid %lu, which is not a member of it",
+               profile_quote(p->secret, p->group ? p->group : "(primary)"), what, (unsigned long)owner);
+  } else return 0;
+  p->valid = 0;
+  return 1;
+}
+
 /*
  * A user or group that was set explicitly and does not resolve was reported by settings_check
  * at its line; only what the defaults decide is reported here, at file level.
@@ -227,13 +309,17 @@ static size_t resolve_ids(struct profile *p, int user_set, struct hr_ids const *
     else errors_add(errs, p->file, 0, "user %s does not exist (set [gateway] user)", p->user);
     return 1;
   }
-  if (p->group) return ids->group(p->group, &p->gid) || !p->gid;
-  p->gid = primary;
-  if (!p->gid) {
-    errors_add(errs, p->file, 0, "the primary group of user %s is root's: set [gateway] group", p->user);
-    return 1;
+  if (p->group) {
+    if (ids->group(p->group, &p->gid) || !p->gid) return 1;
+  } else {
+    p->gid = primary;
+    if (!p->gid) {
+      errors_add(errs, p->file, 0, "the primary group of user %s is root's: set [gateway] group",
+                 profile_quote(p->secret, p->user));
+      return 1;
+    }
   }
-  return 0;
+  return resolve_groups(p, primary, ids, errs);
 }
 
 size_t profile_build(struct profile *p, char const *name, char const *file, struct hr_settings const *d,
@@ -272,6 +358,9 @@ size_t profile_build(struct profile *p, char const *name, char const *file, stru
   p->timestamp = get_enum(d, own, "log", "timestamp", HR_TS_ISO);
   p->to_stdout = get_bool(d, own, "log", "to_stdout", 1);
   merge_env(p, d, own);
+  p->secret = own->origin.secret || (d && d->origin.secret);
+  p->user_line = own_line(own, "user");
+  p->group_line = own_line(own, "group");
   size_t n = resolve_ids(p, !!lookup(d, own, "gateway", "user"), ids, errs);
   p->valid = !n;
   return n;
@@ -294,5 +383,7 @@ void profile_free(struct profile *p)
     free(p->env[i].value);
   }
   free(p->env);
+  free(p->groups);
+  free(p->contributors);
   memset(p, 0, sizeof *p);
 }

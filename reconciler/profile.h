@@ -41,12 +41,22 @@ struct profile {
   int to_stdout;
   struct hr_env *env;
   size_t nenv;
+  gid_t *groups;         /* the user's supplementary groups, as initgroups gives them (SPEC 11.5) */
+  size_t ngroups;
+  unsigned int user_line, group_line;   /* where the profile's own file set user, group; 0 elsewhere */
+  int ids_resolved;      /* uid, gid and groups are known */
+  int secret;            /* a contributing file may not be quoted (SPEC 11.4) */
+  uid_t *contributors;   /* owners of the files (and directories) it is made from: profile_contribute */
+  size_t ncontributors;
 };
 
 /* Where names become ids. Tests provide their own; ids_system uses the passwd and group databases. */
 struct hr_ids {
   int (*user)(char const *name, uid_t *uid, gid_t *gid);    /* 0 found, -1 not found, -2 lookup failed */
   int (*group)(char const *name, gid_t *gid);
+  /* The groups of user (primary included), as getgrouplist(3): a new array in *v; 0, or -2 if the lookup
+     failed. 0 (not set): the primary group alone. */
+  int (*grouplist)(char const *user, gid_t primary, gid_t **v, size_t *n);
 };
 extern struct hr_ids const ids_system;
 /* ids_system remembers its last answers; every load starts from the databases afresh. */
@@ -66,6 +76,19 @@ size_t settings_check(struct hr_settings const *s, struct hr_ids const *ids, str
 size_t profile_build(struct profile *p, char const *name, char const *file, struct hr_settings const *defaults,
                      struct hr_settings const *own, char const *hermes_home, struct hr_ids const *ids,
                      struct hr_errors *errs);
+/*
+ * SPEC 11.5: owner, who owns a file (or, for a discovered profile, the directory) that p is made
+ * from, must allow p's effective user and group: root (0) allows any, another owner only itself as
+ * user and the groups it belongs to. what names that file in the message. Records owner in
+ * p->contributors; on a refusal adds the error, makes p invalid and returns 1; else 0. One call per
+ * contributor: load makes it for the profile's file and _defaults.ini.
+ */
+size_t profile_contribute(struct profile *p, uid_t owner, char const *what, struct hr_errors *errs);
+
+/* The text of a file's value in a message: itself, or a placeholder when the file is secret (SPEC 11.4). */
+char const *profile_quote(int secret, char const *s);
+#define HR_NOT_QUOTED "(not quoted)"
+
 void profile_free(struct profile *p);
 
 #endif

@@ -126,6 +126,9 @@ static void drop(struct text *t, struct profile const *p, struct render_ctx cons
   if (p->inherit_env) bin(t, ctx->bindir, "with-contenv");
   bin(t, ctx->bindir, "s6-applyuidgid");
   putf(t, " -u %lu -g %lu -G %lu", (unsigned long)p->uid, (unsigned long)p->gid, (unsigned long)p->gid);
+  /* then the user's own groups, as initgroups gives them (SPEC 11.5): a change restarts the gateway */
+  for (size_t i = 0; i < p->ngroups; i++)
+    if (p->groups[i] != p->gid) putf(t, ",%lu", (unsigned long)p->groups[i]);
 }
 
 static void render_run(struct slot_render *r, struct profile const *p, struct render_ctx const *ctx)

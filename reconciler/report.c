@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -6,12 +7,63 @@
 #include "hr.h"
 #include "report.h"
 
+/* The length of the UTF-8 sequence at s (n bytes left) if it is valid and not a control, else 0. */
+static size_t utf8_printable(unsigned char const *s, size_t n)
+{
+  unsigned char c = s[0];
+  size_t len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+  if (!len || len > n) return 0;
+  if (len == 1) return c >= 0x20 && c != 0x7F;
+  for (size_t i = 1; i < len; i++) if ((s[i] & 0xC0) != 0x80) return 0;
+  if (c == 0xC2 && s[1] < 0xA0) return 0;                 /* C1 controls: 0x9B is a CSI on some terminals */
+  if (c == 0xE0 && s[1] < 0xA0) return 0;                 /* overlong */
+  if (c == 0xED && s[1] > 0x9F) return 0;                 /* surrogates */
+  if (c == 0xF0 && s[1] < 0x90) return 0;                 /* overlong */
+  if (c == 0xF4 && s[1] > 0x8F) return 0;                 /* past U+10FFFF */
+  return len;
+}
+
+char *report_clean(char const *s)
+{
+  size_t n = strlen(s), len = 0;
+  char *out = hr_alloc(4 * n + 1);
+  for (size_t i = 0; i < n;) {
+    size_t k = utf8_printable((unsigned char const *)s + i, n - i);
+    if (k) {
+      memcpy(out + len, s + i, k);
+      len += k;
+      i += k;
+    } else len += (size_t)sprintf(out + len, "\\x%02x", (unsigned char)s[i++]);
+  }
+  out[len] = 0;
+  return out;
+}
+
+/* report_clean into one of a few buffers that live until the same slot is used again: for printf's arguments. */
+static char const *cl(char const *s)
+{
+  static char *ring[4];
+  static unsigned int next;
+  unsigned int i = next++ % 4;
+  free(ring[i]);
+  ring[i] = report_clean(s ? s : "");
+  return ring[i];
+}
+
+static json_object *jstr(char const *s)
+{
+  char *c = report_clean(s);
+  json_object *o = json_object_new_string(c);
+  free(c);
+  return o;
+}
+
 void report_errors(struct hr_errors const *errs)
 {
   for (size_t i = 0; i < errs->n; i++) {
     struct hr_error const *e = errs->v + i;
-    if (e->line) fprintf(stderr, "%s:%u: %s\n", e->file, e->line, e->message);
-    else fprintf(stderr, "%s: %s\n", e->file, e->message);
+    if (e->line) fprintf(stderr, "%s:%u: %s\n", cl(e->file), e->line, cl(e->message));
+    else fprintf(stderr, "%s: %s\n", cl(e->file), cl(e->message));
   }
   fflush(stderr);
 }
@@ -21,9 +73,23 @@ static json_object *json_errors(struct hr_errors const *errs)
   json_object *a = json_object_new_array();
   for (size_t i = 0; i < errs->n; i++) {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "file", json_object_new_string(errs->v[i].file));
+    json_object_object_add(o, "file", jstr(errs->v[i].file));
     json_object_object_add(o, "line", json_object_new_int((int)errs->v[i].line));
-    json_object_object_add(o, "message", json_object_new_string(errs->v[i].message));
+    json_object_object_add(o, "message", jstr(errs->v[i].message));
+    json_object_array_add(a, o);
+  }
+  return a;
+}
+
+/* Exit 111 always says why in errors: a failure said only on stderr gets a line pointing there. */
+static json_object *json_errors_exit(struct hr_errors const *errs, int exit_code)
+{
+  json_object *a = json_errors(errs);
+  if (exit_code == HR_EXIT_SYSTEM && !errs->nsys) {
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "file", json_object_new_string(""));
+    json_object_object_add(o, "line", json_object_new_int(0));
+    json_object_object_add(o, "message", json_object_new_string("system failure (exit 111): the reason is on stderr"));
     json_object_array_add(a, o);
   }
   return a;
@@ -44,14 +110,15 @@ static void json_print(json_object *o)
   json_object_put(o);
 }
 
-void report_check(struct hr_errors const *errs, size_t nfiles, int json)
+void report_check(struct hr_errors const *errs, size_t nfiles, int json, int exit_code)
 {
   report_errors(errs);
   if (json) {
     json_object *o = json_head("check");
     json_object_object_add(o, "files", json_object_new_int64((int64_t)nfiles));
-    json_object_object_add(o, "valid", json_object_new_boolean(!errs->n));
-    json_object_object_add(o, "errors", json_errors(errs));
+    json_object_object_add(o, "valid", json_object_new_boolean(!errs->n && exit_code == HR_EXIT_OK));
+    json_object_object_add(o, "errors", json_errors_exit(errs, exit_code));
+    json_object_object_add(o, "exit_code", json_object_new_int(exit_code));
     json_print(o);
   } else {
     printf("check: %zu file%s, %zu error%s\n", nfiles, nfiles == 1 ? "" : "s", errs->n, errs->n == 1 ? "" : "s");
@@ -76,8 +143,8 @@ static json_object *json_actions(struct plan const *plan)
     struct plan_item const *it = plan->v + i;
     json_object *o = json_object_new_object();
     json_object *ch = json_object_new_array();
-    json_object_object_add(o, "slot", json_object_new_string(it->slot));
-    json_object_object_add(o, "profile", it->profile ? json_object_new_string(it->profile->name) : 0);
+    json_object_object_add(o, "slot", jstr(it->slot));
+    json_object_object_add(o, "profile", it->profile ? jstr(it->profile->name) : 0);
     json_object_object_add(o, "action", json_object_new_string(plan_action_name(it->action)));
     for (int b = 0; b < HR_NCHANGES; b++)
       if (it->changes & (1u << b)) json_object_array_add(ch, json_object_new_string(plan_change_name(1u << b)));
@@ -107,7 +174,7 @@ void report_plan(char const *command, struct plan const *plan, struct hr_errors 
   if (json) {
     json_object *o = json_head(command);
     json_object_object_add(o, "actions", json_actions(plan));
-    json_object_object_add(o, "errors", json_errors(errs));
+    json_object_object_add(o, "errors", json_errors_exit(errs, exit_code));
     json_object_object_add(o, "exit_code", json_object_new_int(exit_code));
     json_print(o);
     return;
@@ -118,9 +185,9 @@ void report_plan(char const *command, struct plan const *plan, struct hr_errors 
     if (it->action == HR_KEEP && verbosity < 1) continue;
     if (it->action == HR_UPDATE) {
       changes_text(it->changes, buf, sizeof buf);
-      printf("~ %s (%s)\n", it->slot, buf);
-    } else if (it->action == HR_SKIP) printf("! %s: %s; left as it is\n", it->slot, skip_reason(it, errs));
-    else printf("%c %s%s\n", marks[it->action], it->slot, it->leftover ? " (left over by an interrupted pass)" : "");
+      printf("~ %s (%s)\n", cl(it->slot), buf);
+    } else if (it->action == HR_SKIP) printf("! %s: %s; left as it is\n", cl(it->slot), cl(skip_reason(it, errs)));
+    else printf("%c %s%s\n", marks[it->action], cl(it->slot), it->leftover ? " (left over by an interrupted pass)" : "");
   }
   /* A failed apply says what it set out to do: what of it was done, the messages above say. */
   int done = !strcmp(command, "apply") && exit_code != HR_EXIT_SYSTEM;
@@ -131,17 +198,18 @@ void report_plan(char const *command, struct plan const *plan, struct hr_errors 
   fflush(stdout);
 }
 
-void report_status(struct status_row const *rows, size_t n, int json)
+void report_status(struct status_row const *rows, size_t n, struct hr_errors const *errs, int json, int exit_code)
 {
+  if (exit_code != HR_EXIT_OK) report_errors(errs);
   if (json) {
     json_object *o = json_head("status");
     json_object *a = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
       struct status_row const *r = rows + i;
       json_object *s = json_object_new_object();
-      json_object_object_add(s, "slot", json_object_new_string(r->slot));
-      json_object_object_add(s, "profile", r->profile ? json_object_new_string(r->profile) : 0);
-      json_object_object_add(s, "description", json_object_new_string(r->description ? r->description : ""));
+      json_object_object_add(s, "slot", jstr(r->slot));
+      json_object_object_add(s, "profile", r->profile ? jstr(r->profile) : 0);
+      json_object_object_add(s, "description", jstr(r->description ? r->description : ""));
       json_object_object_add(s, "supervised", json_object_new_boolean(r->supervised));
       json_object_object_add(s, "up", json_object_new_boolean(r->up));
       json_object_object_add(s, "pid", r->up ? json_object_new_int64(r->pid) : 0);
@@ -151,6 +219,8 @@ void report_status(struct status_row const *rows, size_t n, int json)
       json_object_array_add(a, s);
     }
     json_object_object_add(o, "slots", a);
+    json_object_object_add(o, "errors", json_errors_exit(errs, exit_code));
+    json_object_object_add(o, "exit_code", json_object_new_int(exit_code));
     json_print(o);
     return;
   }
@@ -158,10 +228,10 @@ void report_status(struct status_row const *rows, size_t n, int json)
     struct status_row const *r = rows + i;
     char pid[32] = "-";
     if (r->up) snprintf(pid, sizeof pid, "%ld", (long)r->pid);
-    printf("%-32s %-4s pid %-8s %-12s %-10s %s%s%s\n", r->slot, r->up ? "up" : "down", pid,
+    printf("%-32s %-4s pid %-8s %-12s %-10s %s%s%s\n", cl(r->slot), r->up ? "up" : "down", pid,
            r->supervised ? "supervised" : "unsupervised", r->wantup ? "wantup" : "wantdown",
            r->removing ? "removing" : r->pending_unknown ? "unknown" : r->pending ? "pending" : "current", r->description && *r->description ? "  " : "",
-           r->description ? r->description : "");
+           cl(r->description));
   }
   fflush(stdout);
 }

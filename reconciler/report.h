@@ -17,14 +17,22 @@ struct status_row {
   int removing;              /* SPEC 11.6: a tombstone whose supervisor lives on */
 };
 
+/*
+ * s as it may be shown (SPEC 11, Output): control characters (C0, DEL, C1) and bytes that are not
+ * UTF-8 become the text \xNN, everything else is kept. The result is valid UTF-8; free it.
+ */
+char *report_clean(char const *s);
+
 /* FILE:LINE: message (FILE: message at line 0) on stderr, one per line. */
 void report_errors(struct hr_errors const *errs);
-void report_check(struct hr_errors const *errs, size_t nfiles, int json);
+/* exit_code: what check exits with; 111 prints a document too, errors saying why. */
+void report_check(struct hr_errors const *errs, size_t nfiles, int json, int exit_code);
 /* command: "plan" or "apply"; verbosity: -1 quiet, 0 changed slots and the summary, 1 also unchanged slots,
    REPORT_SUMMARY_ONLY the summary line alone (watch: one line per pass). */
 #define REPORT_SUMMARY_ONLY (-2)
 void report_plan(char const *command, struct plan const *plan, struct hr_errors const *errs, int json, int verbosity,
                  int exit_code);
-void report_status(struct status_row const *rows, size_t n, int json);
+/* errs: problems of the profile files (in JSON only) and, on exit_code 111, the failure (also on stderr). */
+void report_status(struct status_row const *rows, size_t n, struct hr_errors const *errs, int json, int exit_code);
 
 #endif

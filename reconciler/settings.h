@@ -6,6 +6,7 @@
 #define HR_SETTINGS_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "errors.h"
 
@@ -21,8 +22,15 @@ struct hr_setting {
   unsigned int line;
 };
 
+/* Who a file answers to (SPEC 11.4, 11.5): all zero for a root-owned, world-readable file. */
+struct hr_origin {
+  uid_t owner;           /* 0 when the file reached and every link followed to it are root's */
+  int secret;            /* not world-readable, or reached through a link not root's: never quoted */
+};
+
 struct hr_settings {
   char *file;
+  struct hr_origin origin;   /* set by whoever opened the file; ini_read_settings leaves it alone */
   struct hr_setting *v;
   size_t n, cap;
 };

@@ -51,7 +51,7 @@ static int fake_group(char const *name, gid_t *gid)
   return -1;
 }
 
-static struct hr_ids const fake_ids = { fake_user, fake_group };
+static struct hr_ids const fake_ids = { .user = fake_user, .group = fake_group };
 
 /* The profile name of the input, if it starts with "#name: NAME\n"; advances *p and *n past it. */
 static char *take_name(uint8_t const **p, size_t *n)

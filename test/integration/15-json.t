@@ -63,11 +63,12 @@ hr --json plan
 is "$(action_of gateway-j1)" "null remove" "gateway-j1 without a file: remove, profile null"
 
 # --- check ---------------------------------------------------------------------------------------
-printf '[gateway]\nbogus = 1\n' >"$TMP/check-bad.ini"
+# (check FILE takes the _defaults.ini of FILE's own directory: $TMP has none, so it names its user)
+printf '[gateway]\nuser = %s\nbogus = 1\n' "$TEST_USER" >"$TMP/check-bad.ini"
 hr --json check "$TMP/check-bad.ini"
 is "$RC" 1 "check --json FILE: exit 1"
 is "$(j '$j->{format_version}')" 1 "check: format_version 1"
-is "$(j 'join ",", map { "$_->{file}:$_->{line}" } @{$j->{errors}}')" "$TMP/check-bad.ini:2" "check: file and line"
+is "$(j 'join ",", map { "$_->{file}:$_->{line}" } @{$j->{errors}}')" "$TMP/check-bad.ini:3" "check: file and line"
 is "$(fields_ok errors 'file line message')" 0 "check: every error has file, line, message"
 hr --json check
 is "$RC" 0 "check --json: exit 0"
@@ -91,5 +92,23 @@ is "$(row gateway-default)" "default true false null false false" "default (stop
 is "$(j 'my ($s) = grep { $_->{slot} eq "gateway-j1" } @{$j->{slots}}; $s->{pid} =~ /^\d+$/ && !ref $s->{pid} ? "int" : "not"')" \
   int "pid is a JSON number"
 like "$(cat "$J")" '"pid":null' "pid is null when down"
+is "$(j 'ref $j->{errors}') $(j 'scalar @{$j->{errors}}') $(j '$j->{exit_code}')" "ARRAY 0 0" \
+  "status: errors (empty) and exit_code, like every other command"
+printf '[gateway]\nrestart = sometimes\n' >"$CFG/jbad.ini"
+hr --json status
+is "$(j 'join ",", map { "$_->{file}:$_->{line}" } @{$j->{errors}}')" "$CFG/jbad.ini:2" "status: the errors of the files"
+rm "$CFG/jbad.ini"
+
+# --- exit 111: still one document, whose errors say why (SPEC 11, Output) -------------------------
+for cmd in plan apply status; do
+  "$HR" -c "$CFG" -s "$TMP/no-scandir" -H "$HH" -b "$BINDIR" --json "$cmd" >"$J" 2>/dev/null
+  is "$?" 111 "$cmd --json, no scandir: exit 111"
+  is "$(j '$j->{exit_code}') $(j '$j->{errors}[0]{file}') $(j '$j->{errors}[0]{line}')" "111 $TMP/no-scandir 0" \
+    "$cmd --json on 111: exit_code, and the failure in errors"
+done
+"$HR" -c "$TMP/no-config" -H "$HH" --json check >"$J" 2>/dev/null
+is "$?" 111 "check --json, no config dir: exit 111"
+is "$(j '$j->{exit_code}') $(j '$j->{valid} ? "valid" : "invalid"') $(j '$j->{errors}[0]{file}')" "111 invalid $TMP/no-config" \
+  "check --json on 111: exit_code, not valid, the failure in errors"
 
 done_testing

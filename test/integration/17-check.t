@@ -65,14 +65,28 @@ is "$(wc -l <"$TMP/err")" "${#expect[@]}" "nothing else reported (the line after
 if grep -q 'hidden\|notes' "$TMP/err"; then ok 1 "dot files and non-.ini names ignored"; else ok 0 "dot files and non-.ini names ignored"; fi
 like "$OUT" "^check: 8 files, ${#expect[@]} errors$" "summary counts files and errors"
 
-# check FILE validates FILE with the config dir's _defaults.ini.
-printf '[profile]\ndescription = elsewhere\n' >"$TMP/one.ini"
-check check "$TMP/one.ini"
-is "$RC" 0 "check FILE: valid with the config dir's defaults"
+# check FILE validates FILE with the _defaults.ini of its own directory, none if it has none, and
+# needs no config dir (SPEC 9.12).
+mkdir -p "$TMP/other"
+printf '[profile]\ndescription = elsewhere\n[gateway]\nuser = %s\n' "$TEST_USER" >"$TMP/other/one.ini"
 printf '[gateway]\nuser = no-such-user-here\n' >"$CFG/_defaults.ini"
-check check "$TMP/one.ini"
-is "$RC" 1 "check FILE: an invalid _defaults.ini makes it invalid"
-like "$ERR" "_defaults.ini:2: user = no-such-user-here: no such user" "check FILE: the defaults' error is reported"
+check check "$TMP/other/one.ini"
+is "$RC" 0 "check FILE: valid on its own; the config dir's invalid defaults are not its defaults"
+RC=0; "$HR" -c "$TMP/no-such-config-dir" -H "$TMP" check "$TMP/other/one.ini" >"$TMP/out" 2>"$TMP/err" || RC=$?
+is "$RC" 0 "check FILE: needs no config dir"
+printf '[gateway]\nrestart = sometimes\n' >"$TMP/other/_defaults.ini"
+check check "$TMP/other/one.ini"
+is "$RC" 1 "check FILE: an invalid _defaults.ini beside it makes it invalid"
+like "$ERR" "other/_defaults.ini:2: restart = sometimes: not one of the choices" "check FILE: the defaults' error is reported"
+printf '[gateway]\nuser = root\n' >"$TMP/other/_defaults.ini"
+check check "$TMP/other/_defaults.ini"
+is "$RC" 1 "check DIR/_defaults.ini: validated as defaults, in any directory"
+like "$ERR" "other/_defaults.ini:2: user = root: the gateway never runs as root" "check DIR/_defaults.ini: says why"
+like "$OUT" "^check: 1 file, 1 error$" "check DIR/_defaults.ini: counted as a file"
+printf '[profile]\nhome = /x\n' >"$TMP/other/_defaults.ini"
+check check "$TMP/other/_defaults.ini"
+like "$ERR" "other/_defaults.ini:2: \\[profile\\] home is not allowed in _defaults.ini" "check DIR/_defaults.ini: checked as defaults, not as a profile"
+rm "$TMP/other/_defaults.ini"
 
 # The command line.
 check frobnicate

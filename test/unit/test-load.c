@@ -72,6 +72,159 @@ START_TEST(test_bad_section_header)
 }
 END_TEST
 
+/* Profile alpha from text in a file owned by owner (secret: not world-readable), over defaults owned by downer. */
+static int load_as(char const *text, uid_t owner, int secret, char const *defaults, uid_t downer, struct profile *p,
+                   struct hr_errors *errs)
+{
+  struct hr_settings d = { .origin = { downer, 0 } };
+  struct hr_origin o = { owner, secret };
+  if (defaults) load_defaults_buffer(t_file("_defaults"), defaults, strlen(defaults), &t_lctx, &d, errs);
+  load_profile_origin("alpha", t_file("alpha"), &o, text, strlen(text), defaults ? &d : 0, &t_lctx, p, errs);
+  settings_free(&d);
+  return p->valid;
+}
+
+/* load_as must fail with exactly one error, at line, containing needle. */
+static void refused_as(char const *text, uid_t owner, char const *defaults, uid_t downer, unsigned int line,
+                       char const *needle)
+{
+  struct profile p;
+  struct hr_errors errs = { 0 };
+  ck_assert_int_eq(load_as(text, owner, 0, defaults, downer, &p, &errs), 0);
+  t_errors_n(&errs, 1);
+  ck_assert_msg(t_error(&errs, t_file("alpha"), line, needle), "want line %u ...%s..., got %u: %s", line, needle,
+                errs.v[0].line, errs.v[0].message);
+  errors_free(&errs);
+  profile_free(&p);
+}
+
+static void allowed_as(char const *text, uid_t owner, char const *defaults, uid_t downer)
+{
+  struct profile p;
+  struct hr_errors errs = { 0 };
+  int valid = load_as(text, owner, 0, defaults, downer, &p, &errs);
+  t_errors_n(&errs, 0);
+  ck_assert_int_eq(valid, 1);
+  errors_free(&errs);
+  profile_free(&p);
+}
+
+START_TEST(test_identity_rule)
+{
+  /* hermes (1000) may run its gateway as itself, with its own groups (hermes, staff) */
+  allowed_as("", 1000, 0, 0);
+  allowed_as("[gateway]\nuser = hermes\ngroup = staff\n", 1000, 0, 0);
+  /* and nothing else: another user, a group it is not in, wherever they were set */
+  refused_as("[gateway]\nuser = alice\n", 1000, 0, 0, 2, "user alice is refused: the file belongs to uid 1000");
+  refused_as("[gateway]\n\ngroup = alice\n", 1000, 0, 0, 3, "group alice is refused");
+  refused_as("", 1001, 0, 0, 0, "user hermes is refused");
+  refused_as("", 1000, "[gateway]\ngroup = alice\n", 0, 0, "group alice is refused: the file belongs");
+  refused_as("", 0, "[gateway]\nuser = alice\n", 1000, 0, "user alice is refused: " T_DIR "/_defaults.ini belongs to uid 1000");
+  /* root allows any user and group but root's */
+  allowed_as("[gateway]\nuser = alice\ngroup = staff\n", 0, "[gateway]\ngroup = hermes\n", 0);
+  allowed_as("[gateway]\nuser = alice\n", 1001, "[gateway]\nrestart = never\n", 0);
+  /* a group root's defaults set is still refused by the profile's own owner, who is not in it */
+  refused_as("[gateway]\nuser = alice\n", 1001, "[gateway]\ngroup = hermes\n", 0, 0, "group hermes is refused");
+}
+END_TEST
+
+START_TEST(test_identity_contributors)
+{
+  struct profile p;
+  struct hr_errors errs = { 0 };
+  ck_assert_int_eq(load_as("[gateway]\nuser = alice\n", 0, 0, "", 1001, &p, &errs), 1);
+  ck_assert_uint_eq(p.ncontributors, 2);
+  ck_assert_uint_eq(p.contributors[0], 0);
+  ck_assert_uint_eq(p.contributors[1], 1001);
+  /* a third contributor (a discovered profile's directory) is one call */
+  ck_assert_uint_eq(profile_contribute(&p, 1001, "/opt/data/profiles/alpha", &errs), 0);
+  ck_assert_int_eq(p.valid, 1);
+  ck_assert_uint_eq(profile_contribute(&p, 1000, "/opt/data/profiles/alpha", &errs), 1);
+  ck_assert_int_eq(p.valid, 0);
+  ck_assert_uint_eq(p.ncontributors, 4);
+  t_errors_n(&errs, 1);
+  ck_assert_ptr_nonnull(t_error(&errs, t_file("alpha"), 2, "/opt/data/profiles/alpha belongs to uid 1000"));
+  errors_free(&errs);
+  profile_free(&p);
+}
+END_TEST
+
+START_TEST(test_supplementary_groups)
+{
+  struct profile p;
+  t_load_ok("alpha", "", 0, &p);
+  ck_assert_uint_eq(p.ngroups, 2);
+  ck_assert_uint_eq(p.groups[0], 1000);
+  ck_assert_uint_eq(p.groups[1], 50);
+  profile_free(&p);
+  t_load_ok("alpha", "[gateway]\nuser = alice\n", 0, &p);
+  ck_assert_uint_eq(p.ngroups, 1);
+  ck_assert_uint_eq(p.groups[0], 1001);
+  profile_free(&p);
+}
+END_TEST
+
+/* A secret file's errors give FILE:LINE and what is wrong, never its text. */
+static void secret_at(char const *text, unsigned int line, char const *needle, char const *hidden)
+{
+  struct profile p;
+  struct hr_errors errs = { 0 };
+  ck_assert_int_eq(load_as(text, 0, 1, 0, 0, &p, &errs), 0);
+  ck_assert_msg(t_error(&errs, t_file("alpha"), line, needle), "want line %u ...%s...", line, needle);
+  for (size_t i = 0; i < errs.n; i++)
+    ck_assert_msg(!strstr(errs.v[i].message, hidden), "%s quoted in: %s", hidden, errs.v[i].message);
+  errors_free(&errs);
+  profile_free(&p);
+}
+
+START_TEST(test_secret_not_quoted)
+{
+  secret_at("[gatway]\n", 1, "unknown section [" HR_NOT_QUOTED "]", "gatway");
+  secret_at("[gateway]\nrestart = s3cr3t\n", 2, "restart = " HR_NOT_QUOTED ": not one of the choices", "s3cr3t");
+  secret_at("[gateway]\nuser = s3cr3t\n", 2, "no such user", "s3cr3t");
+  secret_at("[gateway]\ns3cr3t = 1\n", 2, "unknown key " HR_NOT_QUOTED, "s3cr3t");
+  secret_at("s3cr3t = 1\n", 1, "set before any [section]", "s3cr3t");
+  secret_at("[env]\ns3-cr3t = 1\n", 2, "invalid variable name", "cr3t");
+  secret_at("[env]\nS3CR3T = 1\nS3CR3T = 2\n", 3, "set twice", "S3CR3T");
+  secret_at("[" "s3cr3taaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "]\n", 1, "section name too long", "s3cr3t");
+  /* an identity refused in a secret file: the user is not named */
+  struct profile p;
+  struct hr_errors errs = { 0 };
+  ck_assert_int_eq(load_as("[gateway]\nuser = alice\n", 1000, 1, 0, 0, &p, &errs), 0);
+  t_errors_n(&errs, 1);
+  ck_assert_ptr_nonnull(t_error(&errs, t_file("alpha"), 2, "user " HR_NOT_QUOTED " is refused"));
+  errors_free(&errs);
+  profile_free(&p);
+}
+END_TEST
+
+START_TEST(test_malformed_lines)
+{
+  /* text after a section's ]: the line is the error, and the keys under it count for nothing */
+  invalid_at("[gateway]\nrestart = never\n[profile] enabled = no\n", 3, "text after the ] of a section header");
+  invalid_at("[profile]x\nenabled = no\n", 1, "text after the ]");
+  invalid_at("[log] # not a comment here\n", 1, "text after the ]");
+  /* blanks and a ; comment after ] are fine */
+  struct profile p;
+  t_load_ok("alpha", "[profile]   \n[gateway] ; the gateway\nrestart = never\n[log];x\n", 0, &p);
+  ck_assert_int_eq(p.restart, HR_RESTART_NEVER);
+  profile_free(&p);
+  /* a bare CR: a line end inih does not see, reported at the line that holds it */
+  invalid_at("[gateway]\nrestart = never\rprogram = x\n", 2, "bare CR");
+  invalid_at("[profile]\r[gateway]\n", 1, "bare CR");
+  invalid_at("[gateway]\n\nrestart = never\r \n", 3, "bare CR");
+  invalid_at("[gateway]\nrestart = never\r", 2, "bare CR");
+  /* CRLF stays a line end, and the line after a bare CR keeps its number */
+  struct hr_errors errs = { 0 };
+  ck_assert_int_eq(t_load("alpha", "[gateway]\r\na = 1\rb\r\nbogus = 2\r\n", 0, &p, &errs), 0);
+  t_errors_n(&errs, 2);
+  ck_assert_ptr_nonnull(t_error(&errs, t_file("alpha"), 2, "bare CR"));
+  ck_assert_ptr_nonnull(t_error(&errs, t_file("alpha"), 3, "unknown key bogus"));
+  errors_free(&errs);
+  profile_free(&p);
+}
+END_TEST
+
 START_TEST(test_malformed_values)
 {
   static struct { char const *text, *needle; } const cases[] = {
@@ -187,9 +340,12 @@ START_TEST(test_user_group)
   invalid_at("[gateway]\nuser = alice\ngroup = root\n", 3, "root's group");
   /* the default user's primary group is root's: only an explicit group helps */
   invalid_at("[gateway]\nuser = rootgrp\n", 0, "the primary group of user rootgrp is root's");
+  /* nor does it: the gateway would keep gid 0 among its supplementary groups, as initgroups gives them */
+  invalid_at("[gateway]\nuser = rootgrp\ngroup = staff\n", 2, "user rootgrp is a member of root's group (gid 0)");
+  invalid_at("[gateway]\nuser = wheely\n", 2, "user wheely is a member of root's group (gid 0)");
   struct profile p;
-  t_load_ok("alpha", "[gateway]\nuser = rootgrp\ngroup = staff\n", 0, &p);
-  ck_assert_uint_eq(p.uid, 1002);
+  t_load_ok("alpha", "[gateway]\nuser = alice\ngroup = staff\n", 0, &p);
+  ck_assert_uint_eq(p.uid, 1001);
   ck_assert_uint_eq(p.gid, 50);
   profile_free(&p);
   t_load_ok("alpha", "[gateway]\nuser = alice\n", 0, &p);
@@ -236,7 +392,7 @@ static int fickle_user(char const *name, uid_t *uid, gid_t *gid)
 static void load_with_users(int (*user)(char const *, uid_t *, gid_t *), char const *text, struct profile *p,
                             struct hr_errors *errs)
 {
-  struct hr_ids ids = { user, t_ids.group };
+  struct hr_ids ids = { user, t_ids.group, t_ids.grouplist };
   struct load_ctx ctx = { T_HOME, &ids };
   load_profile_buffer("alpha", t_file("alpha"), text, strlen(text), 0, &ctx, p, errs);
 }
@@ -594,6 +750,11 @@ Suite *suite_load(void)
   tcase_add_test(tc, test_key_twice);
   tcase_add_test(tc, test_key_before_section);
   tcase_add_test(tc, test_bad_section_header);
+  tcase_add_test(tc, test_malformed_lines);
+  tcase_add_test(tc, test_identity_rule);
+  tcase_add_test(tc, test_identity_contributors);
+  tcase_add_test(tc, test_supplementary_groups);
+  tcase_add_test(tc, test_secret_not_quoted);
   tcase_add_test(tc, test_malformed_values);
   tcase_add_test(tc, test_reserved_env);
   tcase_add_test(tc, test_user_group);

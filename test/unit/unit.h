@@ -16,13 +16,17 @@ Suite *suite_render(void);
 Suite *suite_plan(void);
 Suite *suite_parse(void);
 Suite *suite_fsutil(void);
+Suite *suite_output(void);
 
 /* Fixtures shared by the suites (util.c). */
 #define T_HOME "/opt/data"
 #define T_BINDIR "/command"
 #define T_DIR "/etc/hermes/profiles.d"
 
-/* Users: hermes 1000:1000, alice 1001:1001, toor 0:0, root 0:0, rootgrp 1002:0. Groups: hermes 1000, staff 50, wheel 0. */
+/*
+ * Users: hermes 1000:1000 (also in staff), alice 1001:1001, toor 0:0, root 0:0, rootgrp 1002:0, wheely 1003:1003
+ * (also in wheel). Groups: hermes 1000, alice 1001, staff 50, wheel 0, root 0.
+ */
 extern struct hr_ids const t_ids;
 /* The same without any user hermes. */
 extern struct hr_ids const t_ids_nohermes;

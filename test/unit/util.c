@@ -2,10 +2,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hr.h"
 #include "unit.h"
 
 static struct { char const *name; uid_t uid; gid_t gid; } const users[] = {
   { "hermes", 1000, 1000 }, { "alice", 1001, 1001 }, { "root", 0, 0 }, { "toor", 0, 0 }, { "rootgrp", 1002, 0 },
+  { "wheely", 1003, 1003 },
 };
 static struct { char const *name; gid_t gid; } const groups[] = {
   { "hermes", 1000 }, { "alice", 1001 }, { "staff", 50 }, { "wheel", 0 }, { "root", 0 },
@@ -43,8 +45,19 @@ static int fake_group(char const *name, gid_t *gid)
   return -1;
 }
 
-struct hr_ids const t_ids = { fake_user, fake_group };
-struct hr_ids const t_ids_nohermes = { fake_user_nohermes, fake_group };
+/* Supplementary groups: hermes is also in staff, wheely in wheel (gid 0); the others in their primary alone. */
+static int fake_grouplist(char const *user, gid_t primary, gid_t **v, size_t *n)
+{
+  gid_t extra = !strcmp(user, "hermes") ? 50 : !strcmp(user, "wheely") ? 0 : primary;
+  *v = hr_alloc(2 * sizeof **v);
+  (*v)[0] = primary;
+  (*v)[1] = extra;
+  *n = extra == primary ? 1 : 2;
+  return 0;
+}
+
+struct hr_ids const t_ids = { fake_user, fake_group, fake_grouplist };
+struct hr_ids const t_ids_nohermes = { fake_user_nohermes, fake_group, fake_grouplist };
 struct load_ctx const t_lctx = { T_HOME, &t_ids };
 struct render_ctx const t_rctx = { T_HOME, T_BINDIR };
 
