@@ -37,6 +37,7 @@ static int load_and_render(struct hr_options const *o, struct pipeline *pl)
 {
   struct load_ctx lctx = { o->hermes_home, &ids_system };
   struct render_ctx rctx = { o->hermes_home, o->bindir };
+  pl->set.discover = LOAD_DISCOVER_AS_SET;
   if (load_profiles(o->config_dir, 0, 0, &lctx, &pl->set, &pl->errs) < 0) {
     strerr_warnwusys("read the config dir ", o->config_dir);
     return -1;

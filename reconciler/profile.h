@@ -12,6 +12,8 @@ enum hr_autostart { HR_AUTOSTART_YES, HR_AUTOSTART_NO, HR_AUTOSTART_STATE };   /
 enum hr_restart { HR_RESTART_ON_FAILURE, HR_RESTART_ALWAYS, HR_RESTART_NEVER };
 enum hr_timestamp { HR_TS_ISO, HR_TS_TAI64N, HR_TS_NONE };
 
+enum { HR_DISCOVERED = 1, HR_DISCOVERED_OVER_MAX = 2 };
+
 struct hr_env {
   char *name;
   char *value;           /* "": unset the variable */
@@ -41,6 +43,17 @@ struct profile {
   int to_stdout;
   struct hr_env *env;
   size_t nenv;
+  /* SPEC 10: 0, from its profile file; else an implicit profile discovered on the hermes volume:
+     HR_DISCOVERED, or HR_DISCOVERED_OVER_MAX past [discover] max (then never valid). */
+  int discovered;
+  /*
+   * SPEC 11.5: a discovered profile's directory (the hermes home for default, else
+   * <hermes home>/profiles/<name>) contributes to it, so its owner must allow the profile's user
+   * and group. Read with fstat on a descriptor opened without following any link.
+   */
+  int contrib_dir_known;       /* 1 when the two below are set (discovered profiles only) */
+  uid_t contrib_dir_uid;       /* the directory's owner */
+  int contrib_dir_root;        /* 1 when that owner is root (uid 0) */
 };
 
 /* Where names become ids. Tests provide their own; ids_system uses the passwd and group databases. */
