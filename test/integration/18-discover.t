@@ -2,6 +2,7 @@
 # 18-discover.t: SPEC 10 on a real s6-svscan, with a hermes volume laid out as the former image left
 # it (no profile files): default and two named profiles with their gateway_state.json, a directory
 # without SOUL.md, one with an invalid name, one that is a symbolic link, one whose SOUL.md is a link.
+# shellcheck disable=SC2016  # perl code in single quotes
 # shellcheck source=test/integration/1-common.sh
 . "$(dirname "$0")/1-common.sh"
 hr_setup

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # 19-import.t: hermes-reconcile import (SPEC 10): a file for each discovered profile, exclusive,
 # owned by the config dir's owner; then [discover] profiles = no leaves plan with nothing to do.
+# shellcheck disable=SC2016  # perl code in single quotes
 # shellcheck source=test/integration/1-common.sh
 . "$(dirname "$0")/1-common.sh"
 hr_setup
