@@ -172,6 +172,7 @@ void discover_add(struct profile_set *set, struct disc_list const *list, long ma
   for (size_t i = 0; i < list->n; i++) {
     char const *name = list->v[i].name;
     if (!strcmp(name, "default") || has_file(set, nfiles, name)) continue;
+    if (i && !strcmp(name, list->v[i - 1].name)) continue;   /* a listing names each entry once */
     char *shown = hr_asprintf("%s/" HR_DISCOVER_DIR "/%s", ctx->hermes_home, name);
     int valid_name = schema_valid_profile_name(name);
     if (valid_name && ++counted > max) {
