@@ -387,6 +387,16 @@ ok $? "the dashboard container is marked as running no gateway"
 is "$(snap_profiles)" "$before" "the dashboard container wrote nothing into the profiles directories"
 [ -d "$C/etc/hermes/profiles.d" ] && [ ! -L "$C/etc/hermes/profiles.d" ] && [ -z "$(ls -A "$C/etc/hermes/profiles.d")" ]
 ok $? "its /etc/hermes/profiles.d stays the image's empty directory"
+# Its hermes-reconcile-watch service, run as s6-supervise runs it: ready at once, and not watching.
+(cd "$C/etc/s6-overlay/s6-rc.d/hermes-reconcile-watch" &&
+  exec chroot "$C" sh -c 'cd /etc/s6-overlay/s6-rc.d/hermes-reconcile-watch && exec ./run' \
+    3>"$NS/c3.ready" >"$NS/c3.watch" 2>&1) &
+c3_watch=$!
+wait_for 5000 test -s "$NS/c3.ready"
+ok $? "the dashboard container's hermes-reconcile-watch is ready"
+wait_for 5000 grep -q 'dashboard container: not watching' "$NS/c3.watch"
+ok $? "... and says it does not watch"
+kill "$c3_watch"
 stop_container
 C=$C2
 is "$(c_slots)" "gateway-alpha gateway-beta gateway-default gateway-gamma " "the other container's gateways are untouched"
