@@ -186,8 +186,10 @@ profiles_on_volume() {
   _target=../..$home/profiles.d   # relative: /etc/hermes/profiles.d -> ../../opt/data/profiles.d
   case $confdir in "$root/etc/hermes/profiles.d") ;; *) return 0 ;; esac  # a chosen config dir
   if [ -L "$confdir" ]; then
-    [ "$(readlink "$confdir")" = "$_target" ] ||
-      say "$confdir is a link to $(readlink "$confdir"): used as it is"
+    # a restarted container: the link is there; after a remap, the files go to hermes's new ids
+    if [ "$(readlink "$confdir")" != "$_target" ]; then say "$confdir is a link to $(readlink "$confdir"): used as it is"
+    elif [ "$(id -u)" -eq 0 ]; then chown_tree "$data/profiles.d"
+    fi
     return 0
   fi
   if mountpoint -q "$confdir" 2>/dev/null; then
