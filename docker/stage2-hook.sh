@@ -13,15 +13,26 @@
 #      left alone and reported. Other sub-directories (bind mounts from the host) are not touched;
 #   3. gives hermes the profiles directory (/etc/hermes/profiles.d) and, on first boot, when it holds
 #      no *.ini file, seeds it with the example default.ini (a marker file .hermes-seeded records the
-#      seeding, so deleting default.ini later is respected).
+#      seeding, so deleting default.ini later is respected) and the example _defaults.ini, which
+#      turns on the discovery of the volume's profile directories (SPEC 10);
+#   4. (SPEC 10) with HERMES_PROFILES_ON_VOLUME=yes (the image's default), before 3: keeps the
+#      profile files on the data volume, $HERMES_HOME/profiles.d, by replacing the image's empty
+#      /etc/hermes/profiles.d with a link to it, unless something is mounted there (a host
+#      directory, a ConfigMap: used as it is);
+#   5. (SPEC 10) when the container's command is `dashboard` (a second container on the same
+#      volume), marks the container as running no gateway (/run/hermes/no-gateways, read by
+#      02-reconcile-profiles and the hermes-reconcile services) and writes nothing into the
+#      profiles directory.
 #
 # Idempotent: a second run changes nothing. Exit 0 when everything was done, 1 when something was
 # refused or failed (each one reported on stderr, the other steps still done).
 #
 # Environment: HERMES_UID, HERMES_GID, HERMES_HOME (default /opt/data), HERMES_RECONCILE_CONFIG_DIR
 # (default /etc/hermes/profiles.d), HERMES_PROFILES_EXAMPLES (default
-# /usr/share/hermes/profiles.d-examples), HERMES_S6_BINDIR (default /command). For the tests only:
-# HERMES_STAGE2_ROOT, a directory that every path above and /etc/passwd, /etc/group are taken under.
+# /usr/share/hermes/profiles.d-examples), HERMES_S6_BINDIR (default /command),
+# HERMES_PROFILES_ON_VOLUME (default no; the image sets yes). For the tests only: HERMES_STAGE2_ROOT,
+# a directory that every path above and /etc/passwd, /etc/group are taken under, and
+# HERMES_STAGE2_CMDLINE, a file read instead of /proc/$PPID/cmdline for the container's command.
 set -eu
 prog=stage2-hook.sh
 bindir=${HERMES_S6_BINDIR:-/command}
@@ -134,6 +145,88 @@ own_dir() {
     warn "chown of $1 failed"
 }
 
+# ---- SPEC 10: the volume of the former image, a dashboard container ------------------------------
+
+# first_boot_of DIR: DIR holds no *.ini file and was never seeded.
+first_boot_of() {
+  for _f in "$1"/*.ini; do
+    if [ -e "$_f" ] || [ -L "$_f" ]; then return 1; fi
+  done
+  [ ! -e "$1/$marker" ]
+}
+
+# container_command: the first argument of the container's command. rc.init, the hook's parent,
+# runs as `rc.init top /usr/libexec/hermes/main-wrapper.sh ARGS...`: ARGS come after the wrapper.
+container_command() {
+  _cmdline=${HERMES_STAGE2_CMDLINE:-/proc/$PPID/cmdline}
+  [ -r "$_cmdline" ] || return 0
+  tr '\0' '\n' <"$_cmdline" | awk 'found { print; exit } /(^|\/)main-wrapper\.sh$/ { found = 1 }'
+}
+
+# gateways_or_not: sets gateways to off in a `dashboard` container (marked for the services), else on.
+gateways=on
+no_gateways_flag=$root/run/hermes/no-gateways
+gateways_or_not() {
+  if [ "$(container_command)" != dashboard ]; then
+    [ ! -e "$no_gateways_flag" ] || rm -f "$no_gateways_flag" || warn "cannot remove $no_gateways_flag"
+    return 0
+  fi
+  gateways=off
+  if mkdir -p "${no_gateways_flag%/*}" && : >"$no_gateways_flag"; then
+    say "dashboard container: no gateway runs here, and nothing is written into $confdir"
+  else
+    warn "cannot create $no_gateways_flag: gateways may start in this dashboard container"
+  fi
+}
+
+# profiles_on_volume: the image's empty config dir becomes a link to $HERMES_HOME/profiles.d (made
+# hermes's), so that profile files survive a new container on the same volume; a mount is kept.
+profiles_on_volume() {
+  case ${HERMES_PROFILES_ON_VOLUME:-no} in yes | 1 | true) ;; *) return 0 ;; esac
+  _target=../..$home/profiles.d   # relative: /etc/hermes/profiles.d -> ../../opt/data/profiles.d
+  case $confdir in "$root/etc/hermes/profiles.d") ;; *) return 0 ;; esac  # a chosen config dir
+  if [ -L "$confdir" ]; then
+    # a restarted container: the link is there; after a remap, the files go to hermes's new ids
+    if [ "$(readlink "$confdir")" != "$_target" ]; then say "$confdir is a link to $(readlink "$confdir"): used as it is"
+    elif [ "$(id -u)" -eq 0 ]; then chown_tree "$data/profiles.d"
+    fi
+    return 0
+  fi
+  if mountpoint -q "$confdir" 2>/dev/null; then
+    say "$confdir is a mount: its profile files are used as they are"
+    return 0
+  fi
+  if [ -n "$(ls -A "$confdir" 2>/dev/null)" ]; then
+    warn "$confdir holds files: used as it is; move them to $home/profiles.d to keep them on the volume"
+    return 0
+  fi
+  if [ "$(id -u)" -eq 0 ]; then
+    own_dir "$data/profiles.d" warn "refusing $data/profiles.d: it is a symbolic link" || return 0
+  elif [ ! -d "$data/profiles.d" ]; then
+    mkdir "$data/profiles.d" || { warn "cannot create $data/profiles.d"; return 0; }
+  fi
+  if rmdir "$confdir" && ln -s "$_target" "$confdir"; then
+    say "profile files on the data volume: $confdir -> $home/profiles.d"
+  else
+    warn "could not link $confdir to $home/profiles.d: profile files stay in the container"
+    [ -d "$confdir" ] || mkdir -p "$confdir"
+  fi
+}
+
+# seed_discovery_defaults: the example _defaults.ini ([discover] profiles = yes), on the first boot.
+seed_discovery_defaults() {
+  [ -f "$examples/_defaults.ini" ] || return 0
+  [ ! -e "$confdir/_defaults.ini" ] && [ ! -L "$confdir/_defaults.ini" ] || return 0
+  _tmp=$confdir/._defaults.ini.$prog.tmp
+  if cp "$examples/_defaults.ini" "$_tmp" && chmod 0644 "$_tmp" &&
+    { [ "$(id -u)" -ne 0 ] || chown "$uid:$gid" "$_tmp"; } && mv -f "$_tmp" "$confdir/_defaults.ini"; then
+    say "first boot: seeded $confdir/_defaults.ini (discovery of the volume's profiles on)"
+  else
+    rm -f "$_tmp"
+    warn "could not seed $confdir/_defaults.ini"
+  fi
+}
+
 if [ "$(id -u)" -eq 0 ]; then
   # 2. The data volume.
   if own_dir "$data" warn "refusing to chown $data (HERMES_HOME): it is a symbolic link"; then
@@ -147,6 +240,12 @@ if [ "$(id -u)" -eq 0 ]; then
   own_dir "$confdir" say "$confdir is a symbolic link: its owner is left as it is" || true
 fi
 
+# 5, 4 (SPEC 10): a dashboard container, profile files on the volume; before the seeding.
+gateways_or_not
+[ "$gateways" = off ] || profiles_on_volume
+seed_defaults=no
+first_boot_of "$confdir" && [ "$gateways" = on ] && seed_defaults=yes
+
 has_ini=no
 for f in "$confdir"/*.ini; do
   if [ -e "$f" ] || [ -L "$f" ]; then
@@ -156,7 +255,7 @@ for f in "$confdir"/*.ini; do
 done
 if [ ! -d "$confdir" ]; then
   warn "$confdir does not exist: no profile seeded"
-elif [ "$has_ini" = no ] && [ ! -e "$confdir/$marker" ]; then
+elif [ "$has_ini" = no ] && [ ! -e "$confdir/$marker" ] && [ "$gateways" = on ]; then
   if [ ! -f "$examples/default.ini" ]; then
     warn "$examples/default.ini does not exist: $confdir left empty"
   else
@@ -172,5 +271,7 @@ elif [ "$has_ini" = no ] && [ ! -e "$confdir/$marker" ]; then
     fi
   fi
 fi
+
+[ "$seed_defaults" = no ] || seed_discovery_defaults
 
 exit "$rc"

@@ -4,6 +4,7 @@
 #
 #   make bench                        N = 100, 300, 1000
 #   make bench BENCH_N="100 300"      fewer sizes (also BENCH_REPS, BENCH_REPS_BIG, BENCH_NOOP_REPS)
+#   make bench-watch                  only watch's latency (SPEC 10; BENCH_WATCH_REPS), also run by bench
 
 BENCH_FLOOR := $(BUILD)/bench-floor
 
@@ -13,3 +14,8 @@ $(BENCH_FLOOR): bench/floor.c
 
 bench: $(BIN) $(BENCH_FLOOR)
 	bash bench/run.sh $(BIN) $(BENCH_FLOOR)
+	bash bench/watch.sh $(BIN)
+
+.PHONY: bench-watch
+bench-watch: $(BIN)
+	bash bench/watch.sh $(BIN)

@@ -36,6 +36,7 @@ int cmd_status(struct hr_options const *o, int argc, char const *const *argv)
     struct sv_status st = { 0 };
     r->slot = l->name;
     r->profile = p ? p->name : 0;
+    r->source = p ? report_source(p) : 0;
     r->description = p ? p->description : 0;
     r->supervised = l->supervised > 0;
     if (r->supervised && sv_status_read(pl.scandirfd, l->name, &st) > 0) {

@@ -26,7 +26,8 @@ enum { WAKE_NONE = 0, WAKE_CHANGE = 1, WAKE_STOP = 2 };
 
 struct watcher {
   struct dirwatch dw;
-  struct pollfd fds[2];  /* 0: signals, 1: inotify */
+  struct treewatch tw;   /* SPEC 10: the profiles tree and the missing homes */
+  struct pollfd fds[3];  /* 0: signals, 1: inotify on the config dir, 2: on the profiles tree */
 };
 
 /* Signals: SIGTERM and SIGINT stop the watch, SIGHUP asks for a pass. */
@@ -45,7 +46,8 @@ static int read_signals(void)
 /* Waits up to timeout ms (-1: forever) and says what happened. */
 static int wait_event(struct watcher *wt, int timeout)
 {
-  int r = poll(wt->fds, 2, timeout);
+  wt->fds[2] = (struct pollfd){ .fd = wt->tw.fd, .events = POLLIN };   /* -1: ignored by poll */
+  int r = poll(wt->fds, 3, timeout);
   if (r < 0) {
     if (errno == EINTR) return WAKE_NONE;
     strerr_diefu1sys(HR_EXIT_SYSTEM, "poll");
@@ -55,6 +57,11 @@ static int wait_event(struct watcher *wt, int timeout)
   if (wt->fds[1].revents) {
     int c = dirwatch_read(&wt->dw);
     if (c < 0) strerr_diefu2sys(HR_EXIT_SYSTEM, "read inotify events for ", wt->dw.path);
+    if (c) wake |= WAKE_CHANGE;
+  }
+  if (wt->fds[2].revents) {
+    int c = treewatch_read(&wt->tw);
+    if (c < 0) strerr_diefu1sys(HR_EXIT_SYSTEM, "read inotify events for the profiles tree");
     if (c) wake |= WAKE_CHANGE;
   }
   return wake;
@@ -82,15 +89,27 @@ static void notify_ready(int fd)
   close(fd);
 }
 
-static int one_pass(struct hr_options const *o)
+/* Watch the profiles tree afresh, so that what changes during the pass is seen. */
+static void watch_tree(struct hr_options const *o, struct watcher *wt)
 {
-  int code = pass_once(o, PASS_APPLY);
+  if (treewatch_profiles(&wt->tw, o->hermes_home) < 0)
+    strerr_warnwu2sys("watch the profiles of ", o->hermes_home);
+}
+
+/* One pass; 1 if another one is due at once (a home it waited for appeared meanwhile). */
+static int one_pass(struct hr_options const *o, struct watcher *wt)
+{
+  struct pass_waits waits = { 0 };
+  watch_tree(o, wt);
+  int code = pass_once_waits(o, PASS_APPLY, &waits);
+  int due = treewatch_homes(&wt->tw, (char const *const *)waits.homes, waits.n);
+  pass_waits_free(&waits);
   if (code != HR_EXIT_OK) {
     char fmt[UINT_FMT];
     fmt[uint_fmt(fmt, (unsigned int)code)] = 0;
     strerr_warnw3x("watch: the pass exited ", fmt, "; watching goes on");
   }
-  return code;
+  return due;
 }
 
 int cmd_watch(struct hr_options const *o, int argc, char const *const *argv)
@@ -120,16 +139,19 @@ int cmd_watch(struct hr_options const *o, int argc, char const *const *argv)
     strerr_diefu2sys(HR_EXIT_SYSTEM, "watch the config dir ", o->config_dir);
   wt.fds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
   wt.fds[1] = (struct pollfd){ .fd = wt.dw.fd, .events = POLLIN };
+  wt.tw = (struct treewatch)TREEWATCH_ZERO;
 
-  one_pass(&opts);
+  /* a home that appeared between a pass and its watch gives one more pass, not a loop of them */
+  int due = one_pass(&opts, &wt);
   notify_ready(o->notify_fd);
   for (;;) {
-    int wake = wait_event(&wt, -1);
+    int wake = due ? WAKE_CHANGE : wait_event(&wt, -1);
     if (wake & WAKE_STOP) break;
     if (!(wake & WAKE_CHANGE)) continue;
     if (settle(&wt) & WAKE_STOP) break;
-    one_pass(&opts);
+    due = one_pass(&opts, &wt) && !due;
   }
+  treewatch_free(&wt.tw);
   dirwatch_free(&wt.dw);
   selfpipe_finish();
   return HR_EXIT_OK;

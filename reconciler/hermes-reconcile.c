@@ -14,13 +14,14 @@
 char const *PROG = HR_PROG;
 
 static char const usage_text[] =
-  "usage: hermes-reconcile [OPTIONS] [apply | plan | check [FILE...] | status | watch]\n"
+  "usage: hermes-reconcile [OPTIONS] [apply | plan | check [FILE...] | status | watch | import [NAME...]]\n"
   "\n"
   "  apply            one idempotent pass (the default)\n"
   "  plan             print what apply would do; change nothing\n"
   "  check [FILE...]  validate profile files; change nothing\n"
   "  status           list the gateway slots with their live s6 state\n"
   "  watch            apply, then apply again after every change of the config dir\n"
+  "  import [NAME...] write a profile file for each discovered profile that has none\n"
   "\n"
   "  -c, --config-dir DIR   profile files (default /etc/hermes/profiles.d, env HERMES_RECONCILE_CONFIG_DIR)\n"
   "  -s, --scandir DIR      live s6 scan directory (default /run/service, env S6_PROFILE_GATEWAY_SCANDIR)\n"
@@ -44,6 +45,7 @@ static struct command const commands[] = {
   { "check", cmd_check, 1 },
   { "status", cmd_status, 0 },
   { "watch", cmd_watch, 0 },
+  { "import", cmd_import, 1 },
 };
 
 static void usage_die(char const *why, char const *what)

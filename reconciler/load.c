@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "discover.h"
 #include "fsutil.h"
 #include "hr.h"
 #include "load.h"
@@ -419,6 +420,7 @@ int load_profiles(char const *dir, char const *const *files, size_t n, struct lo
     free(names[i]);
   }
   free(names);
+  if (!n && d >= 0) discover_profiles(set, d > 0 ? &defaults : 0, ctx, errs);   /* SPEC 10 */
   settings_free(&defaults);
   close(dirfd);
   if (set->n) qsort(set->v, set->n, sizeof *set->v, by_name);

@@ -10,10 +10,18 @@
 
 #define HR_DEFAULTS_FILE "_defaults.ini"
 
+/* SPEC 10: whether load_profiles adds the implicit profiles of the hermes volume. */
+enum load_discover {
+  LOAD_DISCOVER_NEVER = 0,     /* check */
+  LOAD_DISCOVER_AS_SET,        /* plan, apply, status, watch: as _defaults.ini's [discover] profiles says */
+  LOAD_DISCOVER_ALWAYS,        /* import */
+};
+
 struct profile_set {
   struct profile *v;     /* sorted by name; invalid files are here too, with valid = 0 */
   size_t n, cap;
   int defaults_invalid;  /* SPEC 9.7: then every profile is invalid */
+  enum load_discover discover;  /* in, set before load_profiles (zero: never) */
 };
 
 struct load_ctx {

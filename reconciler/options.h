@@ -18,5 +18,6 @@ int cmd_plan(struct hr_options const *o, int argc, char const *const *argv);
 int cmd_apply(struct hr_options const *o, int argc, char const *const *argv);
 int cmd_status(struct hr_options const *o, int argc, char const *const *argv);
 int cmd_watch(struct hr_options const *o, int argc, char const *const *argv);
+int cmd_import(struct hr_options const *o, int argc, char const *const *argv);
 
 #endif

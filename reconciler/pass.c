@@ -34,6 +34,8 @@ static void check_homes(struct pipeline *pl)
     } else if (lstat(p->home, &st) < 0 || !S_ISDIR(st.st_mode)) {
       errors_add(&pl->errs, p->file, 0, "home %s does not exist", p->home);
       p->valid = 0;
+      pl->missing_homes = hr_realloc(pl->missing_homes, sizeof *pl->missing_homes * (pl->nmissing + 1));
+      pl->missing_homes[pl->nmissing++] = hr_strdup(p->home);
     }
   }
 }
@@ -42,6 +44,7 @@ static int load_and_render(struct hr_options const *o, struct pipeline *pl)
 {
   struct load_ctx lctx = { o->hermes_home, &ids_system };
   struct render_ctx rctx = { o->hermes_home, o->bindir };
+  pl->set.discover = LOAD_DISCOVER_AS_SET;
   if (load_profiles(o->config_dir, 0, 0, &lctx, &pl->set, &pl->errs) < 0) {
     errors_sys(&pl->errs, o->config_dir, "read the config dir");
     return -1;
@@ -92,6 +95,8 @@ void pipeline_free(struct pipeline *pl)
       free(pl->renders[i]);
     }
   free(pl->renders);
+  for (size_t i = 0; i < pl->nmissing; i++) free(pl->missing_homes[i]);
+  free(pl->missing_homes);
   plan_free(&pl->plan);
   live_set_free(&pl->live);
   profile_set_free(&pl->set);
@@ -119,6 +124,19 @@ int pipeline_prepare(struct hr_options const *o, enum pass_mode mode, struct pip
 
 int pass_once(struct hr_options const *o, enum pass_mode mode)
 {
+  return pass_once_waits(o, mode, 0);
+}
+
+void pass_waits_free(struct pass_waits *w)
+{
+  for (size_t i = 0; i < w->n; i++) free(w->homes[i]);
+  free(w->homes);
+  w->homes = 0;
+  w->n = 0;
+}
+
+int pass_once_waits(struct hr_options const *o, enum pass_mode mode, struct pass_waits *w)
+{
   struct pipeline pl = PIPELINE_ZERO;
   char const *command = mode == PASS_APPLY ? "apply" : "plan";
   int code;
@@ -130,6 +148,12 @@ int pass_once(struct hr_options const *o, enum pass_mode mode)
     if (code == HR_EXIT_OK && pl.errs.n) code = HR_EXIT_INVALID;
   }
   report_plan(command, &pl.plan, &pl.errs, o->json, o->verbosity, code);
+  if (w) {
+    w->homes = pl.missing_homes;
+    w->n = pl.nmissing;
+    pl.missing_homes = 0;
+    pl.nmissing = 0;
+  }
   pipeline_free(&pl);
   return code;
 }

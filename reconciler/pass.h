@@ -20,6 +20,8 @@ struct pipeline {
   struct plan plan;
   int scandirfd;
   int lockfd;
+  char **missing_homes;       /* SPEC 9.1: the homes of the profiles skipped for want of them */
+  size_t nmissing;
 };
 #define PIPELINE_ZERO { .scandirfd = -1, .lockfd = -1 }
 
@@ -32,5 +34,13 @@ void pipeline_free(struct pipeline *pl);
 
 /* Runs one pass and reports it; returns the exit code of SPEC 2 and 9.3. */
 int pass_once(struct hr_options const *o, enum pass_mode mode);
+
+/* watch (SPEC 10): pass_once, and the homes the pass waited for, to free with pass_waits_free. */
+struct pass_waits {
+  char **homes;
+  size_t n;
+};
+int pass_once_waits(struct hr_options const *o, enum pass_mode mode, struct pass_waits *w);
+void pass_waits_free(struct pass_waits *w);
 
 #endif

@@ -12,6 +12,8 @@ enum hr_autostart { HR_AUTOSTART_YES, HR_AUTOSTART_NO, HR_AUTOSTART_STATE };   /
 enum hr_restart { HR_RESTART_ON_FAILURE, HR_RESTART_ALWAYS, HR_RESTART_NEVER };
 enum hr_timestamp { HR_TS_ISO, HR_TS_TAI64N, HR_TS_NONE };
 
+enum { HR_DISCOVERED = 1, HR_DISCOVERED_OVER_MAX = 2 };
+
 struct hr_env {
   char *name;
   char *value;           /* "": unset the variable */
@@ -48,6 +50,9 @@ struct profile {
   int secret;            /* a contributing file may not be quoted (SPEC 11.4) */
   uid_t *contributors;   /* owners of the files (and directories) it is made from: profile_contribute */
   size_t ncontributors;
+  /* SPEC 10: 0, from its profile file; else an implicit profile discovered on the hermes volume:
+     HR_DISCOVERED, or HR_DISCOVERED_OVER_MAX past [discover] max (then never valid). */
+  int discovered;
 };
 
 /* Where names become ids. Tests provide their own; ids_system uses the passwd and group databases. */

@@ -136,6 +136,17 @@ static void changes_text(unsigned int ch, char *buf, size_t len)
   }
 }
 
+char const *report_source(struct profile const *p)
+{
+  return p->discovered ? "discovered" : "file";
+}
+
+/* SPEC 10: text output marks the profiles that have no file. */
+static char const *text_mark(struct plan_item const *it)
+{
+  return it->profile && it->profile->discovered ? " [discovered]" : "";
+}
+
 static json_object *json_actions(struct plan const *plan)
 {
   json_object *a = json_object_new_array();
@@ -146,6 +157,7 @@ static json_object *json_actions(struct plan const *plan)
     json_object_object_add(o, "slot", jstr(it->slot));
     json_object_object_add(o, "profile", it->profile ? jstr(it->profile->name) : 0);
     json_object_object_add(o, "action", json_object_new_string(plan_action_name(it->action)));
+    json_object_object_add(o, "source", it->profile ? json_object_new_string(report_source(it->profile)) : 0);
     for (int b = 0; b < HR_NCHANGES; b++)
       if (it->changes & (1u << b)) json_object_array_add(ch, json_object_new_string(plan_change_name(1u << b)));
     json_object_object_add(o, "changes", ch);
@@ -185,9 +197,11 @@ void report_plan(char const *command, struct plan const *plan, struct hr_errors 
     if (it->action == HR_KEEP && verbosity < 1) continue;
     if (it->action == HR_UPDATE) {
       changes_text(it->changes, buf, sizeof buf);
-      printf("~ %s (%s)\n", cl(it->slot), buf);
-    } else if (it->action == HR_SKIP) printf("! %s: %s; left as it is\n", cl(it->slot), cl(skip_reason(it, errs)));
-    else printf("%c %s%s\n", marks[it->action], cl(it->slot), it->leftover ? " (left over by an interrupted pass)" : "");
+      printf("~ %s (%s)%s\n", cl(it->slot), buf, text_mark(it));
+    } else if (it->action == HR_SKIP)
+      printf("! %s: %s; left as it is%s\n", cl(it->slot), cl(skip_reason(it, errs)), text_mark(it));
+    else printf("%c %s%s%s\n", marks[it->action], cl(it->slot), it->leftover ? " (left over by an interrupted pass)" : "",
+                text_mark(it));
   }
   /* A failed apply says what it set out to do: what of it was done, the messages above say. */
   int done = !strcmp(command, "apply") && exit_code != HR_EXIT_SYSTEM;
@@ -209,6 +223,7 @@ void report_status(struct status_row const *rows, size_t n, struct hr_errors con
       json_object *s = json_object_new_object();
       json_object_object_add(s, "slot", jstr(r->slot));
       json_object_object_add(s, "profile", r->profile ? jstr(r->profile) : 0);
+      json_object_object_add(s, "source", r->source ? json_object_new_string(r->source) : 0);
       json_object_object_add(s, "description", jstr(r->description ? r->description : ""));
       json_object_object_add(s, "supervised", json_object_new_boolean(r->supervised));
       json_object_object_add(s, "up", json_object_new_boolean(r->up));
@@ -228,10 +243,30 @@ void report_status(struct status_row const *rows, size_t n, struct hr_errors con
     struct status_row const *r = rows + i;
     char pid[32] = "-";
     if (r->up) snprintf(pid, sizeof pid, "%ld", (long)r->pid);
-    printf("%-32s %-4s pid %-8s %-12s %-10s %s%s%s\n", cl(r->slot), r->up ? "up" : "down", pid,
+    printf("%-32s %-4s pid %-8s %-12s %-10s %s%s%s%s\n", cl(r->slot), r->up ? "up" : "down", pid,
            r->supervised ? "supervised" : "unsupervised", r->wantup ? "wantup" : "wantdown",
-           r->removing ? "removing" : r->pending_unknown ? "unknown" : r->pending ? "pending" : "current", r->description && *r->description ? "  " : "",
-           cl(r->description));
+           r->removing ? "removing" : r->pending_unknown ? "unknown" : r->pending ? "pending" : "current",
+           r->source && !strcmp(r->source, "discovered") ? " [discovered]" : "",
+           r->description && *r->description ? "  " : "", cl(r->description));
   }
+  fflush(stdout);
+}
+
+void report_import(char const *const *files, size_t n, struct hr_errors const *errs, int json, int verbosity,
+                   int exit_code)
+{
+  report_errors(errs);
+  if (json) {
+    json_object *o = json_head("import");
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; i < n; i++) json_object_array_add(a, jstr(files[i]));
+    json_object_object_add(o, "files", a);
+    json_object_object_add(o, "errors", json_errors_exit(errs, exit_code));
+    json_object_object_add(o, "exit_code", json_object_new_int(exit_code));
+    json_print(o);
+    return;
+  }
+  if (verbosity < 0) return;
+  for (size_t i = 0; i < n; i++) printf("+ %s\n", cl(files[i]));
   fflush(stdout);
 }

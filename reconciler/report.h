@@ -10,6 +10,7 @@
 struct status_row {
   char *slot;
   char const *profile;       /* 0: no profile file */
+  char const *source;        /* SPEC 10: "file", "discovered", 0 when no profile wants the slot */
   char const *description;
   int supervised, up, wantup, pending;
   pid_t pid;
@@ -32,6 +33,11 @@ void report_check(struct hr_errors const *errs, size_t nfiles, int json, int exi
 #define REPORT_SUMMARY_ONLY (-2)
 void report_plan(char const *command, struct plan const *plan, struct hr_errors const *errs, int json, int verbosity,
                  int exit_code);
+/* SPEC 10: "file" or "discovered". */
+char const *report_source(struct profile const *p);
+/* import (SPEC 10): one line per file written, "+ PATH". */
+void report_import(char const *const *files, size_t n, struct hr_errors const *errs, int json, int verbosity,
+                   int exit_code);
 /* errs: problems of the profile files (in JSON only) and, on exit_code 111, the failure (also on stderr). */
 void report_status(struct status_row const *rows, size_t n, struct hr_errors const *errs, int json, int exit_code);
 

@@ -6,8 +6,9 @@
 # Everything lives under one temporary directory: a scandir (a tmpfs when it can be mounted) with
 # its own s6-svscan, a stand-in for s6-overlay's /command, the container environment, the profile
 # files (conf.d-examples/ with a stand-in gateway program) and the hermes home. The demo shows
-# plan, apply and status, edits one profile and shows the in-place update, then stops every
-# process it started and removes the directory, also when it fails or is interrupted.
+# plan, apply and status, edits one profile and shows the in-place update, then a profile found on
+# the hermes volume (SPEC 10: discovery, import, discovery off), then stops every process it
+# started and removes the directory, also when it fails or is interrupted.
 set -u
 
 die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
@@ -182,6 +183,33 @@ echo "(gateway-telegram: pid $old before the edit, $new after)"
 
 header "hermes-reconcile apply (a second pass: nothing to do)"
 hr apply || die "apply: exit $?"
+
+# --- SPEC 10: a profile made by hermes on its volume, without a profile file ------------------------
+header "discovery: 'hermes profile create work' made profiles/work/ with SOUL.md, and no profile file"
+grep -A2 '^\[discover\]' "$CFG/_defaults.ini"
+mkdir "$HH/profiles/work"
+echo '{"gateway_state": "running"}' >"$HH/profiles/work/gateway_state.json"
+echo '# the soul of work' >"$HH/profiles/work/SOUL.md"
+chown -R hermes: "$HH/profiles/work"
+
+header "hermes-reconcile plan (the discovered profile is marked)"
+hr plan
+rc=$?
+[ "$rc" -eq 2 ] || die "plan: exit $rc, expected 2"
+
+header "hermes-reconcile apply --json (each action says its source)"
+hr --json apply || die "apply: exit $?"
+wait_up gateway-work
+
+header "hermes-reconcile import (a file for each discovered profile without one)"
+hr import || die "import: exit $?"
+cat "$CFG/work.ini"
+
+header "discovery off ([discover] profiles = no): plan has nothing to do"
+sed -i 's/^profiles = yes/profiles = no/' "$CFG/_defaults.ini"
+hr plan
+rc=$?
+[ "$rc" -eq 0 ] || die "plan after import and discovery off: exit $rc, expected 0"
 
 header "tear down"
 trap - EXIT

@@ -8,6 +8,8 @@
 # supervised but down), /etc/cont-init.d/* in C-locale order, and the user bundle brought up.
 # Everything started here dies with the PID namespace; every mount goes with the mount namespace.
 # shellcheck disable=SC2317  # functions called through wait_for
+# SPEC 10 (at the end): a volume of the former image booted in a fresh container, a profile file
+# surviving a second container on the same volume, and a dashboard container that starts no gateway.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 
@@ -272,6 +274,133 @@ ok $? "HERMES_DASHBOARD=0: s6-svc -u runs it once and it stays down"
 printf '[gateway]\nautostart = yes\n' >"$P/play.ini"
 wait_for 10000 in_root s6-svwait -u -t 500 /run/service/gateway-play 2>/dev/null
 ok $? "hermes-reconcile-watch publishes a new profile file"
+
+# --- SPEC 10: a volume of the former image, a second container, a dashboard container ---------------
+# Each container is a fresh overlay of the host root (its own upper layer: a new root file system)
+# with the image installed, its own /run and s6-svscan, and the same volume bind-mounted on
+# /opt/data; stage2-hook.sh runs as s6-overlay runs it (the container environment holding the
+# Dockerfile's ENV), with the container's command where it reads it, then cont-init.d.
+VOL=$NS/volume
+HUID=$(in_root id -u hermes)
+HGID=$(in_root id -g hermes)
+mkdir -p "$VOL"
+former_volume() { # as the former image left it: no profile files, profile directories
+  local d
+  printf '{"gateway_state": "running"}\n' >"$VOL/gateway_state.json"
+  for d in alpha:running beta:stopped Bad_Name:running; do
+    mkdir -p "$VOL/profiles/${d%%:*}"
+    echo "# soul" >"$VOL/profiles/${d%%:*}/SOUL.md"
+    printf '{"gateway_state": "%s"}\n' "${d#*:}" >"$VOL/profiles/${d%%:*}/gateway_state.json"
+  done
+  mkdir -p "$VOL/profiles/nosoul" "$VOL/elsewhere/linked"
+  echo "# soul" >"$VOL/elsewhere/linked/SOUL.md"
+  ln -s ../elsewhere/linked "$VOL/profiles/linked"
+  chown -R "$HUID:$HGID" "$VOL"
+}
+former_volume
+
+# container N CMD-ARG...: boot container N on the volume; its root is $C (in_c runs in it).
+in_c() { chroot "$C" "$@"; }
+container() {
+  local n=$1 f; shift
+  C=$NS/c$n
+  mkdir -p "$NS/c$n.upper" "$NS/c$n.work" "$C"
+  mount -t overlay "hr-boot-c$n" -o "lowerdir=/,upperdir=$NS/c$n.upper,workdir=$NS/c$n.work" "$C" || return 1
+  mount -t proc proc "$C/proc"
+  mount --rbind "$ROOT/dev" "$C/dev"
+  mount -t tmpfs -o mode=0755 "hr-run-c$n" "$C/run"
+  rm -rf "$C/etc/hermes" "$C/etc/cont-init.d" "$C/etc/s6-overlay" "$C/command" "$C/usr/local/bin/hermes"
+  env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$REPO" install-image DESTDIR="$C" IMAGE_BIN="$HR" \
+    >"$NS/install-c$n.log" 2>&1 || return 1
+  mkdir -p "$C/command" "$C/run/s6/container_environment" "$C/run/hermes-test" "$C/opt/data" "$C/run/service/.s6-svscan"
+  for f in /usr/bin/s6-* /usr/bin/execlineb; do ln -s "$f" "$C/command/"; done
+  install -m 0755 "$HERE/../boot/with-contenv" "$C/command/with-contenv"
+  install -m 0755 "$HERE/../boot/hermes" "$C/usr/local/bin/hermes"
+  in_c getent passwd hermes >/dev/null ||
+    in_c useradd --uid "$HUID" --user-group --home-dir /opt/data --no-create-home --shell /bin/sh hermes || return 1
+  mount --bind "$VOL" "$C/opt/data"
+  # the Dockerfile's ENV, and where this test puts the container's command for the hook
+  printf '%s' /command:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin >"$C/run/s6/container_environment/PATH"
+  printf '%s' /opt/data >"$C/run/s6/container_environment/HERMES_HOME"
+  printf '%s' yes >"$C/run/s6/container_environment/HERMES_PROFILES_ON_VOLUME"
+  printf '%s' /run/hermes-test/cmdline >"$C/run/s6/container_environment/HERMES_STAGE2_CMDLINE"
+  printf 'sh\0-e\0/run/s6/basedir/scripts/rc.init\0top\0/usr/libexec/hermes/main-wrapper.sh\0' >"$C/run/hermes-test/cmdline"
+  [ $# -eq 0 ] || printf '%s\0' "$@" >>"$C/run/hermes-test/cmdline"
+  chroot "$C" env -i PATH=/command:/usr/bin:/bin setsid s6-svscan /run/service </dev/null >>"$BOOTLOG" 2>&1 &
+  wait_for 5000 in_c s6-svscanctl -a /run/service 2>/dev/null || return 1
+  in_c env -i PATH=/command:/usr/bin:/bin /usr/libexec/hermes/stage2-hook.sh >>"$BOOTLOG" 2>&1
+  for f in "$C"/etc/cont-init.d/*; do
+    in_c env -i PATH=/command:/usr/bin:/bin "/etc/cont-init.d/${f##*/}" >>"$BOOTLOG" 2>&1 || return 1
+  done
+}
+# stop_container: s6-svscan and every supervisor and gateway of $C end (as at docker stop).
+svscan_of_c() { pgrep -f "^s6-svscan /run/service\$" | while read -r p; do
+  [ "$(readlink "/proc/$p/root")" = "$C" ] && echo "$p"; done; }
+no_process_in_c() { local p; for p in $(pgrep .); do [ "$(readlink "/proc/$p/root" 2>/dev/null)" != "$C" ] || return 1; done; }
+stop_container() {
+  in_c s6-svscanctl -t /run/service 2>/dev/null
+  wait_for 10000 no_process_in_c || { diag "container $C: processes left"; return 1; }
+  umount -R -l "$C"
+}
+c_slots() { find "$C/run/service" -maxdepth 1 -name 'gateway-*' -printf '%f\n' | sort | tr '\n' ' '; }
+c_up() { in_c s6-svwait -u -t 1000 "/run/service/$1" 2>/dev/null; }
+
+container 1 || bail "the first container on the former volume did not boot"
+is "$(c_slots)" "gateway-alpha gateway-beta gateway-default " \
+  "first boot on a volume of the former image: default, alpha and beta get slots (not the invalid name, the link, nosoul)"
+for g in gateway-default gateway-alpha; do
+  wait_for 5000 c_up "$g"
+  ok $? "$g is up: its gateway_state.json says running"
+done
+wait_for 5000 in_c s6-svok /run/service/gateway-beta && [ "$(in_c s6-svstat -o up,wantedup /run/service/gateway-beta)" = "false false" ]
+ok $? "gateway-beta is supervised and down: its gateway_state.json says stopped"
+like "$(cat "$BOOTLOG")" "/opt/data/profiles/Bad_Name: invalid profile name" "the invalid directory name is reported in the boot log"
+is "$(readlink "$C/etc/hermes/profiles.d")" ../../opt/data/profiles.d "/etc/hermes/profiles.d is a link to the volume"
+grep -qx 'profiles = yes' "$VOL/profiles.d/_defaults.ini"
+ok $? "the seeded _defaults.ini, on the volume, turns discovery on"
+
+# A profile file written in the container (as hermes, through /etc/hermes/profiles.d).
+mkdir -p "$VOL/profiles/gamma" && chown "$HUID:$HGID" "$VOL/profiles/gamma"
+in_c setpriv --reuid=hermes --regid=hermes --init-groups -- \
+  sh -c 'printf "[gateway]\nautostart = yes\n" >/etc/hermes/profiles.d/gamma.ini'
+in_c env -i PATH=/command:/usr/bin:/bin /command/with-contenv /usr/bin/hermes-reconcile apply >>"$BOOTLOG" 2>&1
+wait_for 5000 c_up gateway-gamma
+ok $? "a profile file written in the container gets its gateway"
+seeded=$(grep -c 'first boot: seeded' "$BOOTLOG")
+stop_container
+ok $? "the first container stops"
+
+container 2 || bail "the second container on the same volume did not boot"
+is "$(c_slots)" "gateway-alpha gateway-beta gateway-default gateway-gamma " \
+  "a fresh root file system on the same volume: gamma.ini survived, every profile is supervised"
+wait_for 5000 c_up gateway-gamma
+ok $? "gateway-gamma is up after the second boot"
+is "$(grep -c 'first boot: seeded' "$BOOTLOG")" "$seeded" "nothing is seeded again on the second boot"
+
+snap_profiles() { (cd "$VOL" && find profiles.d profiles -printf '%p %y %u:%g %m %s %T@\n' | LC_ALL=C sort); }
+before=$(snap_profiles)
+C2=$C
+container 3 dashboard || bail "the dashboard container did not boot"
+is "$(c_slots)" "" "a dashboard container on the same volume: no gateway slot"
+[ -e "$C/run/hermes/no-gateways" ]
+ok $? "the dashboard container is marked as running no gateway"
+is "$(snap_profiles)" "$before" "the dashboard container wrote nothing into the profiles directories"
+[ -d "$C/etc/hermes/profiles.d" ] && [ ! -L "$C/etc/hermes/profiles.d" ] && [ -z "$(ls -A "$C/etc/hermes/profiles.d")" ]
+ok $? "its /etc/hermes/profiles.d stays the image's empty directory"
+# Its hermes-reconcile-watch service, run as s6-supervise runs it: ready at once, and not watching.
+(cd "$C/etc/s6-overlay/s6-rc.d/hermes-reconcile-watch" &&
+  exec chroot "$C" sh -c 'cd /etc/s6-overlay/s6-rc.d/hermes-reconcile-watch && exec ./run' \
+    3>"$NS/c3.ready" >"$NS/c3.watch" 2>&1) &
+c3_watch=$!
+wait_for 5000 test -s "$NS/c3.ready"
+ok $? "the dashboard container's hermes-reconcile-watch is ready"
+wait_for 5000 grep -q 'dashboard container: not watching' "$NS/c3.watch"
+ok $? "... and says it does not watch"
+kill "$c3_watch"
+stop_container
+C=$C2
+is "$(c_slots)" "gateway-alpha gateway-beta gateway-default gateway-gamma " "the other container's gateways are untouched"
+stop_container
 
 [ "$TAP_FAILED" -eq 0 ] || diag "$(tail -n 40 "$BOOTLOG")"
 done_testing

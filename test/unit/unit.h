@@ -17,6 +17,7 @@ Suite *suite_plan(void);
 Suite *suite_parse(void);
 Suite *suite_fsutil(void);
 Suite *suite_output(void);
+Suite *suite_discover(void);
 
 /* Fixtures shared by the suites (util.c). */
 #define T_HOME "/opt/data"
