@@ -8,17 +8,21 @@
 
 IMAGE_BIN ?= $(BIN)
 IMAGE_RC_FILES := $(shell find s6-overlay/s6-rc.d -type f 2>/dev/null | LC_ALL=C sort)
-IMAGE_DOCKER_SCRIPTS := $(wildcard docker/main-wrapper.sh docker/stage2-hook.sh)
+IMAGE_CONT_INIT := $(sort $(wildcard s6-overlay/cont-init.d/*))
+IMAGE_CONT_FINISH := $(sort $(wildcard s6-overlay/cont-finish.d/*))
+IMAGE_DOCKER_SCRIPTS := $(wildcard docker/main-wrapper.sh docker/stage2-hook.sh docker/init.sh)
 IMAGE_EXAMPLES := $(wildcard conf.d-examples/*.ini)
 
 .PHONY: install-image
 install-image: $(IMAGE_BIN)
 	@[ -n "$(DESTDIR)" ] || { echo "install-image: DESTDIR is required (the root of the image layout)" >&2; exit 2; }
 	install -D -m 0755 $(IMAGE_BIN) $(DESTDIR)/usr/bin/hermes-reconcile
-	install -d -m 0755 $(DESTDIR)/etc/cont-init.d $(DESTDIR)/etc/hermes/profiles.d \
+	install -d -m 0755 $(DESTDIR)/etc/cont-init.d $(DESTDIR)/etc/cont-finish.d $(DESTDIR)/etc/hermes/profiles.d \
 	  $(DESTDIR)/usr/share/hermes/profiles.d-examples
-	install -m 0755 s6-overlay/cont-init.d/015-supervise-perms s6-overlay/cont-init.d/02-reconcile-profiles \
-	  $(DESTDIR)/etc/cont-init.d/
+	install -m 0755 $(IMAGE_CONT_INIT) $(DESTDIR)/etc/cont-init.d/
+ifneq ($(IMAGE_CONT_FINISH),)
+	install -m 0755 $(IMAGE_CONT_FINISH) $(DESTDIR)/etc/cont-finish.d/
+endif
 	@set -e; for f in $(IMAGE_RC_FILES); do \
 	  case $${f##*/} in run|finish|up|down) m=0755 ;; *) m=0644 ;; esac; \
 	  echo "install -D -m $$m $$f $(DESTDIR)/etc/s6-overlay/$${f#s6-overlay/}"; \
