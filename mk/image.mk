@@ -37,3 +37,37 @@ endif
 ifneq ($(MANPAGES),)
 	$(MAKE) --no-print-directory install-man PREFIX=/usr DESTDIR=$(DESTDIR)
 endif
+
+# ---- make image, make image-test: the container image, with podman or docker --------------------------
+# S6_OVERLAY_DIR: a local s6-overlay build (the two tarballs and SHA256SUMS); the boot test
+# (51-boot-s6-overlay.t) uses it and skips without it. CI has ../shared beside the checkout.
+# S6_OVERLAY_SRC: where `make image` takes s6-overlay from: a directory (default S6_OVERLAY_DIR when
+# it exists), or a URL prefix (default: the release on GitHub). The SHA256 sums default to a
+# directory's SHA256SUMS, else the Dockerfile's pinned ones; S6_OVERLAY_NOARCH_SHA256 and
+# S6_OVERLAY_X86_64_SHA256 / S6_OVERLAY_AARCH64_SHA256 override them.
+# IMAGE: the tag built (default hermes:latest). ENGINE: podman or docker (default: whichever is
+# installed, podman first). ENGINE_FLAGS, IMAGE_RUN_FLAGS: global engine options and per-run/build
+# options; for podman they default to what these machines need (runc; lowered ulimits).
+S6_OVERLAY_DIR ?= $(abspath ../shared/s6-overlay-3.2.0.2)
+export S6_OVERLAY_DIR
+S6_OVERLAY_SRC ?= $(if $(wildcard $(S6_OVERLAY_DIR)/s6-overlay-noarch.tar.xz),$(S6_OVERLAY_DIR))
+IMAGE ?= hermes:latest
+ENGINE ?= $(notdir $(firstword $(shell command -v podman docker 2>/dev/null)))
+ifeq ($(ENGINE),podman)
+ENGINE_FLAGS ?= --runtime runc
+IMAGE_RUN_FLAGS ?= --ulimit nofile=1024:1024 --ulimit nproc=4096:4096
+endif
+IMAGE_BUILD_ARGS ?=
+IMAGE_CONTEXT := $(BUILD)/image-context
+
+.PHONY: image image-test
+image:
+	@[ -n "$(ENGINE)" ] || { echo "make image: neither podman nor docker is installed" >&2; exit 2; }
+	ENGINE="$(ENGINE) $(ENGINE_FLAGS)" RUN_FLAGS="$(IMAGE_RUN_FLAGS)" IMAGE="$(IMAGE)" \
+	  S6_OVERLAY_SRC="$(S6_OVERLAY_SRC)" CONTEXT="$(IMAGE_CONTEXT)" \
+	  sh docker/build-image.sh $(IMAGE_BUILD_ARGS)
+
+image-test:
+	@[ -n "$(ENGINE)" ] || { echo "make image-test: neither podman nor docker is installed" >&2; exit 2; }
+	ENGINE="$(ENGINE) $(ENGINE_FLAGS)" RUN_FLAGS="$(IMAGE_RUN_FLAGS)" IMAGE="$(IMAGE)" \
+	  prove -v test/image/image-test.t
