@@ -1,6 +1,7 @@
 # The container image's file layout, in one place: `make install-image DESTDIR=ROOT` lays out under
 # ROOT every file the image adds to its root file system. docker/Dockerfile copies that tree, and
-# test/integration/50-boot.t boots it, so what is tested is what ships.
+# test/integration/50-boot.t (simulated) and 51-boot-s6-overlay.t (under the real s6-overlay) boot
+# it, so what is tested is what ships.
 #
 # The man pages come from mk/docs.mk's install-man (when that fragment is there).
 # IMAGE_BIN: the hermes-reconcile to install (default $(BIN); the boot test passes the binary
