@@ -5,8 +5,9 @@
 # before the s6-rc services are compiled and the cont-init.d scripts run (so before
 # 015-supervise-perms and 02-reconcile-profiles). A non-zero exit is only a warning there. It:
 #
-#   1. remaps the hermes user and group to HERMES_UID / HERMES_GID when they are set (integers
-#      1..65534; anything else is refused and reported, and hermes keeps its uid/gid);
+#   1. remaps the hermes user and group to HERMES_UID / HERMES_GID (or their aliases PUID / PGID)
+#      when they are set (integers 1..65534; anything else is refused and reported, and hermes
+#      keeps its uid/gid);
 #   2. gives the hermes user the data volume's hermes files: $HERMES_HOME itself, its top-level
 #      regular files, and the trees hermes writes (profiles, logs, ...). Symbolic links are never
 #      followed: a link is chowned itself (chown -h), a tree or a $HERMES_HOME that is a link is
@@ -27,7 +28,7 @@
 # Idempotent: a second run changes nothing. Exit 0 when everything was done, 1 when something was
 # refused or failed (each one reported on stderr, the other steps still done).
 #
-# Environment: HERMES_UID, HERMES_GID, HERMES_HOME (default /opt/data), HERMES_RECONCILE_CONFIG_DIR
+# Environment: HERMES_UID, HERMES_GID (PUID, PGID), HERMES_HOME (default /opt/data), HERMES_RECONCILE_CONFIG_DIR
 # (default /etc/hermes/profiles.d), HERMES_PROFILES_EXAMPLES (default
 # /usr/share/hermes/profiles.d-examples), HERMES_S6_BINDIR (default /command),
 # HERMES_PROFILES_ON_VOLUME (default no; the image sets yes). For the tests only: HERMES_STAGE2_ROOT,
@@ -92,10 +93,16 @@ if [ -z "$uid" ] || [ -z "$gid" ]; then
 fi
 
 # 1. Remap.
+# PUID/PGID (the names other images use) are aliases of HERMES_UID/HERMES_GID; when both of a pair
+# are set, the HERMES_ one wins.
+uid_var=HERMES_UID
+gid_var=HERMES_GID
+if [ -z "${HERMES_UID:-}" ] && [ -n "${PUID:-}" ]; then uid_var=PUID; HERMES_UID=$PUID; fi
+if [ -z "${HERMES_GID:-}" ] && [ -n "${PGID:-}" ]; then gid_var=PGID; HERMES_GID=$PGID; fi
 if [ "$(id -u)" -eq 0 ]; then
   new_gid=${HERMES_GID:-}
   if [ -n "$new_gid" ] && ! valid_id "$new_gid"; then
-    warn "HERMES_GID='$new_gid' refused: must be an integer from 1 to 65534; hermes keeps gid $gid"
+    warn "$gid_var='$new_gid' refused: must be an integer from 1 to 65534; hermes keeps gid $gid"
   elif [ -n "$new_gid" ] && [ "$new_gid" != "$gid" ]; then
     other=$(awk -F: -v g="$new_gid" '$3 == g && $1 != "hermes" { print $1; exit }' "$group")
     [ -z "$other" ] || say "note: gid $new_gid is also the group $other"
@@ -108,7 +115,7 @@ if [ "$(id -u)" -eq 0 ]; then
   fi
   new_uid=${HERMES_UID:-}
   if [ -n "$new_uid" ] && ! valid_id "$new_uid"; then
-    warn "HERMES_UID='$new_uid' refused: must be an integer from 1 to 65534; hermes keeps uid $uid"
+    warn "$uid_var='$new_uid' refused: must be an integer from 1 to 65534; hermes keeps uid $uid"
   elif [ -n "$new_uid" ] && [ "$new_uid" != "$uid" ]; then
     other=$(awk -F: -v u="$new_uid" '$3 == u && $1 != "hermes" { print $1; exit }' "$passwd")
     [ -z "$other" ] || say "note: uid $new_uid is also the user $other"

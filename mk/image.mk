@@ -1,6 +1,7 @@
 # The container image's file layout, in one place: `make install-image DESTDIR=ROOT` lays out under
 # ROOT every file the image adds to its root file system. docker/Dockerfile copies that tree, and
-# test/integration/50-boot.t boots it, so what is tested is what ships.
+# test/integration/50-boot.t (simulated) and 51-boot-s6-overlay.t (under the real s6-overlay) boot
+# it, so what is tested is what ships.
 #
 # The man pages come from mk/docs.mk's install-man (when that fragment is there).
 # IMAGE_BIN: the hermes-reconcile to install (default $(BIN); the boot test passes the binary
@@ -8,17 +9,21 @@
 
 IMAGE_BIN ?= $(BIN)
 IMAGE_RC_FILES := $(shell find s6-overlay/s6-rc.d -type f 2>/dev/null | LC_ALL=C sort)
-IMAGE_DOCKER_SCRIPTS := $(wildcard docker/main-wrapper.sh docker/stage2-hook.sh)
+IMAGE_CONT_INIT := $(sort $(wildcard s6-overlay/cont-init.d/*))
+IMAGE_CONT_FINISH := $(sort $(wildcard s6-overlay/cont-finish.d/*))
+IMAGE_DOCKER_SCRIPTS := $(wildcard docker/main-wrapper.sh docker/stage2-hook.sh docker/init.sh)
 IMAGE_EXAMPLES := $(wildcard conf.d-examples/*.ini)
 
 .PHONY: install-image
 install-image: $(IMAGE_BIN)
 	@[ -n "$(DESTDIR)" ] || { echo "install-image: DESTDIR is required (the root of the image layout)" >&2; exit 2; }
 	install -D -m 0755 $(IMAGE_BIN) $(DESTDIR)/usr/bin/hermes-reconcile
-	install -d -m 0755 $(DESTDIR)/etc/cont-init.d $(DESTDIR)/etc/hermes/profiles.d \
+	install -d -m 0755 $(DESTDIR)/etc/cont-init.d $(DESTDIR)/etc/cont-finish.d $(DESTDIR)/etc/hermes/profiles.d \
 	  $(DESTDIR)/usr/share/hermes/profiles.d-examples
-	install -m 0755 s6-overlay/cont-init.d/015-supervise-perms s6-overlay/cont-init.d/02-reconcile-profiles \
-	  $(DESTDIR)/etc/cont-init.d/
+	install -m 0755 $(IMAGE_CONT_INIT) $(DESTDIR)/etc/cont-init.d/
+ifneq ($(IMAGE_CONT_FINISH),)
+	install -m 0755 $(IMAGE_CONT_FINISH) $(DESTDIR)/etc/cont-finish.d/
+endif
 	@set -e; for f in $(IMAGE_RC_FILES); do \
 	  case $${f##*/} in run|finish|up|down) m=0755 ;; *) m=0644 ;; esac; \
 	  echo "install -D -m $$m $$f $(DESTDIR)/etc/s6-overlay/$${f#s6-overlay/}"; \
@@ -33,3 +38,37 @@ endif
 ifneq ($(MANPAGES),)
 	$(MAKE) --no-print-directory install-man PREFIX=/usr DESTDIR=$(DESTDIR)
 endif
+
+# ---- make image, make image-test: the container image, with podman or docker --------------------------
+# S6_OVERLAY_DIR: a local s6-overlay build (the two tarballs and SHA256SUMS); the boot test
+# (51-boot-s6-overlay.t) uses it and skips without it. CI has ../shared beside the checkout.
+# S6_OVERLAY_SRC: where `make image` takes s6-overlay from: a directory (default S6_OVERLAY_DIR when
+# it exists), or a URL prefix (default: the release on GitHub). The SHA256 sums default to a
+# directory's SHA256SUMS, else the Dockerfile's pinned ones; S6_OVERLAY_NOARCH_SHA256 and
+# S6_OVERLAY_X86_64_SHA256 / S6_OVERLAY_AARCH64_SHA256 override them.
+# IMAGE: the tag built (default hermes:latest). ENGINE: podman or docker (default: whichever is
+# installed, podman first). ENGINE_FLAGS, IMAGE_RUN_FLAGS: global engine options and per-run/build
+# options; for podman they default to what these machines need (runc; lowered ulimits).
+S6_OVERLAY_DIR ?= $(abspath ../shared/s6-overlay-3.2.0.2)
+export S6_OVERLAY_DIR
+S6_OVERLAY_SRC ?= $(if $(wildcard $(S6_OVERLAY_DIR)/s6-overlay-noarch.tar.xz),$(S6_OVERLAY_DIR))
+IMAGE ?= hermes:latest
+ENGINE ?= $(notdir $(firstword $(shell command -v podman docker 2>/dev/null)))
+ifeq ($(ENGINE),podman)
+ENGINE_FLAGS ?= --runtime runc
+IMAGE_RUN_FLAGS ?= --ulimit nofile=1024:1024 --ulimit nproc=4096:4096
+endif
+IMAGE_BUILD_ARGS ?=
+IMAGE_CONTEXT := $(BUILD)/image-context
+
+.PHONY: image image-test
+image:
+	@[ -n "$(ENGINE)" ] || { echo "make image: neither podman nor docker is installed" >&2; exit 2; }
+	ENGINE="$(ENGINE) $(ENGINE_FLAGS)" RUN_FLAGS="$(IMAGE_RUN_FLAGS)" IMAGE="$(IMAGE)" \
+	  S6_OVERLAY_SRC="$(S6_OVERLAY_SRC)" CONTEXT="$(IMAGE_CONTEXT)" \
+	  sh docker/build-image.sh $(IMAGE_BUILD_ARGS)
+
+image-test:
+	@[ -n "$(ENGINE)" ] || { echo "make image-test: neither podman nor docker is installed" >&2; exit 2; }
+	ENGINE="$(ENGINE) $(ENGINE_FLAGS)" RUN_FLAGS="$(IMAGE_RUN_FLAGS)" IMAGE="$(IMAGE)" \
+	  prove -v test/image/image-test.t

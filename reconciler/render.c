@@ -219,21 +219,25 @@ static void render_log(struct slot_render *r, struct profile const *p, struct re
   add(r, "log", HR_ENTRY_DIR, 0755, 0, HR_PART_LOG);
   header(&t, r->slot, "/log");
   drop(&t, p, ctx);
+  /* After the drop, as the log user: a lock file left in the logdir by a previous container (stale on
+   * virtiofs, or another uid's after a remap) is removed before s6-log takes its own. */
   if (expand_late) {
-    puts_(&t, " /bin/sh -c 'd=${HERMES_HOME:-$1}$2; shift 2; mkdir -p -- \"$d\" && exec \"$@\" \"$d\"'");
+    puts_(&t, " /bin/sh -c 'd=${HERMES_HOME:-$1}$2; shift 2; mkdir -p -- \"$d\" && rm -f -- \"$d/lock\" && exec \"$@\" \"$d\"'");
     word(&t, r->slot);
     word(&t, ctx->hermes_home);
     word(&t, p->log_dir + sizeof var - 1);
   } else {
     char *dir = strncmp(p->log_dir, var, sizeof var - 1) ? hr_strdup(p->log_dir)
                 : hr_asprintf("%s%s", ctx->hermes_home, p->log_dir + sizeof var - 1);
-    puts_(&t, " /bin/sh -c 'd=$1; shift; mkdir -p -- \"$d\" && exec \"$@\" \"$d\"'");
+    puts_(&t, " /bin/sh -c 'd=$1; shift; mkdir -p -- \"$d\" && rm -f -- \"$d/lock\" && exec \"$@\" \"$d\"'");
     word(&t, r->slot);
     word(&t, dir);
     free(dir);
   }
   bin(&t, ctx->bindir, "s6-log");
-  putf(&t, " -- n%ld s%ld%s%s\n", p->max_files, p->max_size, stamp[p->timestamp], p->to_stdout ? " 1" : "");
+  /* s6-log control directives govern the next action directive only: the stdout copy (1) first, bare;
+   * the logdir's n, s and timestamp right before the logdir, which the sh -c above appends. */
+  putf(&t, " --%s n%ld s%ld%s\n", p->to_stdout ? " 1" : "", p->max_files, p->max_size, stamp[p->timestamp]);
   add_file(r, "log/run", 0755, 0, HR_PART_LOG, &t);
   add_seed(r, "log/");
 }

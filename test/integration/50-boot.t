@@ -72,8 +72,8 @@ is "$missing" "" "the image has the binary, cont-init.d and the run scripts, exe
 like "$(names "$ROOT/etc/s6-overlay/s6-rc.d/user/contents.d")" \
   "^(.* )?dashboard (.* )?hermes-reconcile-watch (.* )?main-hermes " \
   "the user bundle holds dashboard, hermes-reconcile-watch and main-hermes"
-is "$(names "$ROOT/etc/cont-init.d")" "015-supervise-perms 02-reconcile-profiles " \
-  "cont-init.d sorts 015-supervise-perms before 02-reconcile-profiles"
+is "$(names "$ROOT/etc/cont-init.d")" "015-supervise-perms 016-gateway-stale-state 02-reconcile-profiles 03-container-boot-log " \
+  "cont-init.d sorts 015-supervise-perms, 016-gateway-stale-state, 02-reconcile-profiles, 03-container-boot-log"
 is "$(stat -c %a "$ROOT/etc/hermes/profiles.d")" 755 "/etc/hermes/profiles.d exists, 0755"
 
 # --- what s6-overlay provides: /command, the container environment, the user ----------------------

@@ -160,4 +160,26 @@ OUT=$(unshare --mount "$TMP/in-ns" env -i PATH="$TMP/bin:/usr/bin:/bin" HERMES_H
 is "$?" 111 "no s6-setuidgid in HERMES_S6_BINDIR: exit code 111"
 like "$OUT" "s6-setuidgid: not found" "no s6-setuidgid: the message says so"
 
+# --- /init (docker/init.sh): s6-overlay's init as PID 1, the command directly otherwise --------------
+INIT=$TMP/init.sh
+install -m 0755 "$TOP/docker/init.sh" "$INIT"
+# shellcheck disable=SC2016 # expanded by the stand-ins
+printf '#!/bin/sh\necho "s6-init pid=$$ args=$*"\n' >"$TMP/s6-init"
+# shellcheck disable=SC2016
+printf '#!/bin/sh\necho "hook contenv=${HERMES_STAGE2_CONTENV:-} uid=$(id -u)"\nexit 4\n' >"$TMP/hook"
+# shellcheck disable=SC2016
+printf '#!/bin/sh\necho "cmd contenv=${HERMES_MAIN_WRAPPER_CONTENV:-} args=$*"\nexit 6\n' >"$TMP/cmd"
+chmod 0755 "$TMP/s6-init" "$TMP/hook" "$TMP/cmd"
+OUT=$(unshare --pid --fork env -i PATH=/usr/bin:/bin HERMES_S6_INIT="$TMP/s6-init" S6_STAGE2_HOOK="$TMP/hook" \
+  "$INIT" "$TMP/cmd" --version 2>&1)
+is "$OUT" "s6-init pid=1 args=$TMP/cmd --version" "init.sh as PID 1: execs s6-overlay's init with every argument"
+OUT=$(env -i PATH=/usr/bin:/bin HERMES_S6_INIT="$TMP/s6-init" S6_STAGE2_HOOK="$TMP/hook" \
+  "$INIT" "$TMP/cmd" --version 2>&1)
+is "$?" 6 "init.sh not PID 1 (docker run --init): the command's exit code is the container's"
+is "$OUT" "init: not PID 1 (docker run --init?): running the command without s6-overlay; no gateway, dashboard or profile reconciliation runs
+hook contenv=1 uid=0
+init: warning: $TMP/hook exited 4
+cmd contenv=1 args=--version" \
+  "init.sh not PID 1: says so, runs the stage2 hook (a failure only warned), then the command, without with-contenv"
+
 done_testing

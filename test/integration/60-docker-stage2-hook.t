@@ -1,6 +1,6 @@
 #!/bin/bash
 # docker/stage2-hook.sh in a temporary root (HERMES_STAGE2_ROOT): HERMES_UID/HERMES_GID validation
-# and remap, ownership of the data volume's hermes files without following symbolic links,
+# and remap (PUID/PGID as aliases), ownership of the data volume's hermes files without following symbolic links,
 # first-boot seeding of profiles.d, and idempotence. Nothing outside $TMP is touched.
 # shellcheck source=test/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -135,6 +135,26 @@ hook "$R4" HERMES_HOME=/linked
 is "$RC" 1 "HERMES_HOME a symbolic link: exit 1"
 like "$ERR" "refusing to chown $R4/linked \(HERMES_HOME\): it is a symbolic link" "HERMES_HOME a link: reported"
 is "$(owner "$R4/elsewhere/file")" 0:0 "HERMES_HOME a link: what it points to is not chowned"
+
+# --- PUID/PGID: aliases of HERMES_UID/HERMES_GID ---------------------------------------------------
+R6=$TMP/r6
+mkroot "$R6"
+rm "$R6/opt/data/skills"
+hook "$R6" PUID=4401 PGID=4402
+is "$RC" 0 "PUID=4401 PGID=4402: exit 0"
+like "$(grep '^hermes:' "$R6/etc/passwd")" '^hermes:x:4401:4402:' "PUID/PGID remap the hermes user and its group"
+like "$(grep '^hermes:' "$R6/etc/group")" '^hermes:x:4402:' "PGID remaps the hermes group"
+is "$(owner "$R6/opt/data/config.yaml")" 4401:4402 "PUID/PGID: the volume's files are given to the new ids"
+R7=$TMP/r7
+mkroot "$R7"
+rm "$R7/opt/data/skills"
+hook "$R7" HERMES_UID=4501 PUID=4601 HERMES_GID=4502 PGID=4602
+like "$(grep '^hermes:' "$R7/etc/passwd")" '^hermes:x:4501:4502:' "HERMES_UID/HERMES_GID win over PUID/PGID"
+hook "$R7" PUID=0 PGID=x
+is "$RC" 1 "PUID=0 PGID=x: exit 1"
+like "$ERR" "stage2-hook.sh: PUID='0' refused: must be an integer from 1 to 65534" "PUID=0 refused, named PUID"
+like "$ERR" "stage2-hook.sh: PGID='x' refused" "PGID=x refused, named PGID"
+like "$(grep '^hermes:' "$R7/etc/passwd")" '^hermes:x:4501:4502:' "refused PUID/PGID change nothing"
 
 # --- No hermes user -------------------------------------------------------------------------------
 R5=$TMP/r5

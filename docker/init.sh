@@ -1,0 +1,32 @@
+#!/bin/sh
+# init.sh: the image's /init (a symbolic link to /usr/libexec/hermes/init.sh); s6-overlay's own
+# /init is kept as /init.s6-overlay.
+#
+# s6-overlay can only run as PID 1: started as anything else (docker run --init puts its own init
+# first; some platforms do the same) it stops with "can only run as pid 1". The former hermes image
+# then ran its command without supervision, and so does this: as PID 1 it execs s6-overlay's /init
+# with every argument; otherwise it says so on stderr, runs the stage2 hook when root (the
+# HERMES_UID/HERMES_GID remap, the volume's ownership, the first-boot profile), and execs the
+# arguments (main-wrapper.sh and the docker run arguments) directly. No gateway, dashboard or
+# profile reconciliation runs then; the command's exit code is still the container's.
+#
+# Environment: HERMES_S6_INIT (default /init.s6-overlay), S6_STAGE2_HOOK (the Dockerfile's ENV).
+set -eu
+prog=init
+s6init=${HERMES_S6_INIT:-/init.s6-overlay}
+
+if [ "$$" -eq 1 ]; then
+  exec "$s6init" "$@"
+fi
+
+echo "$prog: not PID 1 (docker run --init?): running the command without s6-overlay; no gateway, dashboard or profile reconciliation runs" >&2
+if [ "$(id -u)" -eq 0 ] && [ -n "${S6_STAGE2_HOOK:-}" ]; then
+  # There is no s6-overlay container environment to load: the environment is already the container's.
+  rc=0
+  HERMES_STAGE2_CONTENV=1 "$S6_STAGE2_HOOK" || rc=$?
+  [ "$rc" -eq 0 ] || echo "$prog: warning: $S6_STAGE2_HOOK exited $rc" >&2
+fi
+[ $# -gt 0 ] || { echo "$prog: no command to run" >&2; exit 100; }
+HERMES_MAIN_WRAPPER_CONTENV=1
+export HERMES_MAIN_WRAPPER_CONTENV
+exec "$@"
