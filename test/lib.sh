@@ -14,8 +14,14 @@
 
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-HR=${HR:-$TOP/../build/hermes-reconcile}
-[ -x "$HR" ] || HR=$(cd "$TOP/.." && pwd)/build/hermes-reconcile
+# The binary under test: $HR as given (make check, the sanitizer run), else the default build.
+# A binary that was named but cannot run is an error, never a silent fallback to another one.
+if [ -n "${HR:-}" ]; then
+  [ -x "$HR" ] && [ -f "$HR" ] || { echo "Bail out! HR=$HR is not an executable file"; exit 1; }
+  HR=$(realpath -- "$HR")
+else
+  HR=$TOP/build/hermes-reconcile
+fi
 TAP_N=0
 TAP_FAILED=0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/hr-test.XXXXXX")
