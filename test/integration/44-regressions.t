@@ -18,6 +18,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=test/integration/4-common.sh
 . "$HERE/4-common.sh"
 rel_setup 500
+hr_reachable            # 1b runs it as the test user
+HRC[0]=$HR
 
 # --- 1. leftovers ------------------------------------------------------------------------------
 # leftover DIR OWNER: a half-built slot as an interrupted pass leaves it.
