@@ -12,6 +12,7 @@
 #           s6_bindir (sets BINDIR: s6 programs + a with-contenv stand-in reading $CONTENV)
 # Users:    test_user (sets TEST_USER/TEST_UID/TEST_GID: an unprivileged user, created if missing)
 # Binary:   HR (path of the hermes-reconcile under test; make check sets it)
+# JSON:     json_get FILE PERL-EXPR (perl's JSON::PP: no jq needed)
 #           hr_reachable (HR becomes a copy in $TMP that the test user can run too)
 
 set -u
@@ -151,6 +152,13 @@ hr_reachable() {
   cp -- "$HR" "$TMP/bin/hermes-reconcile" || { echo "Bail out! cannot copy $HR"; exit 1; }
   chmod 0755 "$TMP/bin/hermes-reconcile"
   HR=$TMP/bin/hermes-reconcile
+}
+
+# json_get FILE PERL-EXPR: evaluate EXPR with $j the decoded JSON object of FILE; prints the result.
+# shellcheck disable=SC2016  # perl code
+json_get() {
+  perl -MJSON::PP -e 'local $/; open my $f, "<", $ARGV[0] or die; my $j = JSON::PP->new->decode(<$f>);
+    my $r = eval $ARGV[1]; die $@ if $@; print defined $r ? $r : "undef"' "$1" "$2"
 }
 
 # supervised DIR: is a supervisor running on DIR (lock held)?

@@ -122,13 +122,6 @@ all_up() {
   done
 }
 
-# json_get FILE PERL-EXPR: evaluate EXPR with $j the decoded JSON object of FILE; prints the result.
-# shellcheck disable=SC2016  # perl code
-json_get() {
-  perl -MJSON::PP -e 'local $/; open my $f, "<", $ARGV[0] or die; my $j = JSON::PP->new->decode(<$f>);
-    my $r = eval $ARGV[1]; die $@ if $@; print defined $r ? $r : "undef"' "$1" "$2"
-}
-
 # has_line TEXT LINE NAME: TEXT has the exact line LINE.
 has_line() {
   local text=$1 line=$2; shift 2
