@@ -16,6 +16,7 @@
 # files_of DIR    path, inode, type, mode, owner, size of everything below DIR but the supervise state
 # supervisors DIR number of s6-supervise processes of our s6-svscan running on DIR (scandir-relative)
 # one_supervisor_each NAME...  the slots and loggers of NAME... without exactly one supervisor
+# drained DIR     every command already sent to DIR's supervisor (a late `u` of a pass) has been acted on
 # start_profiles NAME...  profiles NAME..., applied and up (two assertions)
 # all_up NAME...  every slot of NAME... and its logger supervised and up
 
@@ -102,6 +103,19 @@ one_supervisor_each() {
       [ "$(grep -cxF -- "$d" <<<"$census")" = 1 ] || printf ' %s' "$d"
     done
   done
+}
+
+# drained DIR: send DIR's supervisor an `O` (once at most: for a service that is down and wanted
+# down, a no-op; a service that some earlier `u` started stays up) and wait until it has rewritten
+# supervise/status (a new inode: it does so for every command it acts on). The control FIFO is
+# read in order, so every command written before, such as a late `u` of a pass that has exited,
+# has been acted on by then: is_up afterwards is the final word.
+status_ino() { stat -c %i "$1/supervise/status" 2>/dev/null; }
+status_ino_not() { [ "$(status_ino "$1")" != "$2" ]; }
+drained() {
+  local ino
+  ino=$(status_ino "$1")
+  s6-svc -O "$1" && wait_for 10000 status_ino_not "$1" "$ino"
 }
 
 # start_profiles NAME...: write default profiles NAME..., apply, and assert the apply and that every
