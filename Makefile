@@ -2,6 +2,7 @@
 #
 #   make demo     install what is missing, build, run the real job on a private s6-svscan
 #   make check    install what is missing, build, pass every test (also under ASan+UBSan)
+#   make check-stress   the integration tests with every core busy (STRESS_TESTS, STRESS_ROUNDS)
 #   make bench    ratios against s6's own tools, measured in the same run
 #   make install  PREFIX=/usr/local DESTDIR=
 
@@ -29,7 +30,7 @@ UNIT     := $(BUILD)/test-unit
 ASAN_UNIT := $(BUILD)/asan/test-unit
 UNIT_SRCS := $(wildcard test/unit/*.c)
 
-.PHONY: all deps check unit integration asan-check shellcheck demo bench install clean fuzz
+.PHONY: all deps check unit integration asan-check shellcheck demo bench install clean fuzz check-stress
 
 all: $(BIN)
 
@@ -70,6 +71,11 @@ asan-check: $(ASAN_BIN) $(ASAN_UNIT)
 	$(UNIT_ENV) ASAN_OPTIONS=detect_leaks=1 prove --exec '' $(ASAN_UNIT)
 	HR=$(abspath $(ASAN_BIN)) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  prove test/integration/*.t
+
+# The integration tests with a CPU hog on every core (killed when it ends, whatever happens).
+# STRESS_TESTS: a subset; STRESS_ROUNDS: runs in a row under the load (test/stress.sh).
+check-stress: $(BIN)
+	bash test/stress.sh $(abspath $(BIN)) $(STRESS_TESTS)
 
 shellcheck:
 	shellcheck -x $$(sh tools/shell-scripts.sh)

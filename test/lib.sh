@@ -4,6 +4,8 @@
 #   . "$(dirname "$0")/../lib.sh"
 #
 # TAP:      ok COND-EXIT-STATUS NAME | is GOT WANT NAME | like GOT REGEX NAME
+#           (ok returns 1 on a failure, so `ok $? NAME || diag WHY` prints WHY only then)
+#           TODO=REASON ok ...: a known bug, reported as TAP "# TODO REASON" (its failure does not fail the test)
 #           skip_all REASON | diag TEXT | done_testing
 # Waiting:  wait_for DEADLINE_MS CMD...   (polls CMD until it succeeds; no fixed sleeps in assertions)
 # s6:       setup_s6 [MAX] (root, s6, $HR, test_user, s6_bindir, s6_start_scandir), or each alone:
@@ -11,11 +13,19 @@
 #           s6_bindir (sets BINDIR: s6 programs + a with-contenv stand-in reading $CONTENV)
 # Users:    test_user (sets TEST_USER/TEST_UID/TEST_GID: an unprivileged user, created if missing)
 # Binary:   HR (path of the hermes-reconcile under test; make check sets it)
+# JSON:     json_get FILE PERL-EXPR (perl's JSON::PP: no jq needed)
+#           hr_reachable (HR becomes a copy in $TMP that the test user can run too)
 
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-HR=${HR:-$TOP/../build/hermes-reconcile}
-[ -x "$HR" ] || HR=$(cd "$TOP/.." && pwd)/build/hermes-reconcile
+# The binary under test: $HR as given (make check, the sanitizer run), else the default build.
+# A binary that was named but cannot run is an error, never a silent fallback to another one.
+if [ -n "${HR:-}" ]; then
+  if [ ! -f "$HR" ] || [ ! -x "$HR" ]; then echo "Bail out! HR=$HR is not an executable file"; exit 1; fi
+  HR=$(realpath -- "$HR")
+else
+  HR=$TOP/build/hermes-reconcile
+fi
 TAP_N=0
 TAP_FAILED=0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/hr-test.XXXXXX")
@@ -31,9 +41,13 @@ _run_cleanups() {
 trap _run_cleanups EXIT
 
 ok() {
-  local status=$1; shift
+  local status=$1 todo=""; shift
   TAP_N=$((TAP_N + 1))
-  if [ "$status" -eq 0 ]; then echo "ok $TAP_N - $*"; else echo "not ok $TAP_N - $*"; TAP_FAILED=$((TAP_FAILED + 1)); fi
+  [ -z "${TODO:-}" ] || todo=" # TODO $TODO"
+  if [ "$status" -eq 0 ]; then echo "ok $TAP_N - $*$todo"; return 0; fi
+  echo "not ok $TAP_N - $*$todo"
+  [ -n "$todo" ] || TAP_FAILED=$((TAP_FAILED + 1))
+  return 1
 }
 is() {
   local got=$1 want=$2; shift 2
@@ -129,6 +143,24 @@ setup_s6() {
   test_user
   s6_bindir
   s6_start_scandir "${1:-500}"
+}
+
+# hr_reachable: copy $HR into $TMP (0755 all the way down) and point HR at the copy, so that the
+# test user can run it even when the tree lies in a directory only root can enter (a clone in a
+# `mktemp -d`, or under /root).
+hr_reachable() {
+  mkdir -p "$TMP/bin"
+  chmod 0755 "$TMP/bin"
+  cp -- "$HR" "$TMP/bin/hermes-reconcile" || { echo "Bail out! cannot copy $HR"; exit 1; }
+  chmod 0755 "$TMP/bin/hermes-reconcile"
+  HR=$TMP/bin/hermes-reconcile
+}
+
+# json_get FILE PERL-EXPR: evaluate EXPR with $j the decoded JSON object of FILE; prints the result.
+# shellcheck disable=SC2016  # perl code
+json_get() {
+  perl -MJSON::PP -e 'local $/; open my $f, "<", $ARGV[0] or die; my $j = JSON::PP->new->decode(<$f>);
+    my $r = eval $ARGV[1]; die $@ if $@; print defined $r ? $r : "undef"' "$1" "$2"
 }
 
 # supervised DIR: is a supervisor running on DIR (lock held)?

@@ -16,6 +16,7 @@
 # files_of DIR    path, inode, type, mode, owner, size of everything below DIR but the supervise state
 # supervisors DIR number of s6-supervise processes of our s6-svscan running on DIR (scandir-relative)
 # one_supervisor_each NAME...  the slots and loggers of NAME... without exactly one supervisor
+# drained DIR     every command already sent to DIR's supervisor (a late `u` of a pass) has been acted on
 # start_profiles NAME...  profiles NAME..., applied and up (two assertions)
 # all_up NAME...  every slot of NAME... and its logger supervised and up
 
@@ -104,6 +105,19 @@ one_supervisor_each() {
   done
 }
 
+# drained DIR: send DIR's supervisor an `O` (once at most: for a service that is down and wanted
+# down, a no-op; a service that some earlier `u` started stays up) and wait until it has rewritten
+# supervise/status (a new inode: it does so for every command it acts on). The control FIFO is
+# read in order, so every command written before, such as a late `u` of a pass that has exited,
+# has been acted on by then: is_up afterwards is the final word.
+status_ino() { stat -c %i "$1/supervise/status" 2>/dev/null; }
+status_ino_not() { [ "$(status_ino "$1")" != "$2" ]; }
+drained() {
+  local ino
+  ino=$(status_ino "$1")
+  s6-svc -O "$1" && wait_for 10000 status_ino_not "$1" "$ino"
+}
+
 # start_profiles NAME...: write default profiles NAME..., apply, and assert the apply and that every
 # slot is up (each gateway has recorded its start).
 start_profiles() {
@@ -120,13 +134,6 @@ all_up() {
   for n in "$@"; do
     supervised "$(slot "$n")" && supervised "$(slot "$n")/log" && is_up "$(slot "$n")" && is_up "$(slot "$n")/log" || return 1
   done
-}
-
-# json_get FILE PERL-EXPR: evaluate EXPR with $j the decoded JSON object of FILE; prints the result.
-# shellcheck disable=SC2016  # perl code
-json_get() {
-  perl -MJSON::PP -e 'local $/; open my $f, "<", $ARGV[0] or die; my $j = JSON::PP->new->decode(<$f>);
-    my $r = eval $ARGV[1]; die $@ if $@; print defined $r ? $r : "undef"' "$1" "$2"
 }
 
 # has_line TEXT LINE NAME: TEXT has the exact line LINE.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # 14-unprivileged.t: the gateway's group controls its slot without root; an operator's s6-svc
-# wins over autostart and over edits; autostart = state decides only at publish.
+# wins over autostart and over edits; autostart = state decides only at publish. "Stays down" is
+# read only once the supervisor has acted on every command a pass sent it (drained).
 # shellcheck source=test/integration/1-common.sh
 . "$(dirname "$0")/1-common.sh"
 hr_setup
@@ -70,6 +71,8 @@ as_user s6-svc -d "$S"
 as_user s6-svwait -D -t 5000 "$S"
 apply
 is "$RC" 0 "a pass after the operator stopped the gateway"
+drained "$S"
+ok $? "(the supervisor has acted on every command the pass sent)"
 ok "$(is_up "$S" && echo 1 || echo 0)" "the gateway stays down"
 is "$(s6-svstat -o wantedup "$S")" false "and wanted down"
 printf '[gateway]\nargs = --edited\n' >"$CFG/ops.ini"
@@ -77,9 +80,12 @@ apply
 is "$RC" 0 "a pass after an edit that would restart the gateway"
 like "$OUT" "~ gateway-ops \(run\)" "the slot is updated"
 like "$(cat "$S/run")" "'--edited'" "run has the new args"
+drained "$S"
+ok $? "(the supervisor has acted on every command the pass sent)"
 ok "$(is_up "$S" && echo 1 || echo 0)" "the wanted-down gateway is not started by the edit"
 ok "$([ ! -e "$S/.hermes-reconcile.restart" ]; echo $?)" "no restart record is left behind"
 apply
+drained "$S"
 ok "$(is_up "$S" && echo 1 || echo 0)" "nor by the pass after"
 as_user s6-svc -u "$S"
 wait_for 5000 rec_is_current ops
@@ -91,6 +97,7 @@ ok $? "desired_state running: up"
 ok "$([ ! -e "$(slot st-up)/down" ]; echo $?)" "desired_state running: no down file"
 for n in st-missing st-stopped; do
   ok "$([ -e "$(slot "$n")/down" ]; echo $?)" "$n: down file"
+  drained "$(slot "$n")"
   ok "$(is_up "$(slot "$n")" && echo 1 || echo 0)" "$n: not started"
   ok "$(supervised "$(slot "$n")"; echo $?)" "$n: supervised all the same"
 done
@@ -101,6 +108,8 @@ st_up_pid=$(pid_of "$(slot st-up)")
 apply
 is "$RC" 0 "a pass after the state files changed"
 like "$OUT" "apply: 0 added, 0 updated, 0 removed" "nothing to do"
+drained "$(slot st-missing)"
+ok $? "(st-missing's supervisor has acted on every command the pass sent)"
 ok "$(is_up "$(slot st-missing)" && echo 1 || echo 0)" "st-missing is not started by a later pass"
 is "$(pid_of "$(slot st-up)")" "$st_up_pid" "st-up keeps running"
 

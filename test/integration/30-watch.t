@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # 30-watch.t: hermes-reconcile watch against a real s6-svscan: the first pass and readiness, then
 # an edit, a new file, a deleted file, a rename into place, an invalid file, a Kubernetes ConfigMap
-# "..data" swap, a burst of edits (one pass, not fifty), the config dir replaced, SIGHUP, one line
+# "..data" swap, a burst of edits (one update, not fifty), the config dir replaced, SIGHUP, one line
 # of output per pass, and SIGTERM (exit 0).
 # shellcheck disable=SC2317  # functions called through wait_for
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -121,13 +121,25 @@ wait_for 10000 slot_value a timeout-kill 6000
 ok $? "a swap alone (no link added or removed) is applied"
 rm -rf "$CONF/..v2"
 
-# --- a burst of 50 edits gives far fewer passes ---------------------------------------------------
-before=$(passes)
+# --- a burst of 50 edits updates the slot once -------------------------------------------------
+# The watcher is stopped (SIGSTOP) while the 50 edits are made, so all their events are queued
+# before it can look, whatever the load: once continued it must apply only the last edit, in one
+# update. (How many passes a burst that arrives while the watcher runs gives depends on the
+# machine's speed against the debounce: a benchmark figure, not a test.)
+updates() { awk '/^apply: / { n += $4 } END { print n + 0 }' "$OUT"; }
+stopped() { [ "$(awk '{ print $3 }' "/proc/$WATCH_PID/stat" 2>/dev/null)" = T ]; }
+before=$(updates)
+kill -STOP "$WATCH_PID"
+at_exit "kill -CONT $WATCH_PID"
+wait_for 10000 stopped
+ok $? "the watcher is stopped"
 for i in $(seq 1 50); do profile "timeout_kill = $((7000 + i))" >"$CONF/c.ini"; done
+kill -CONT "$WATCH_PID"
 wait_for 20000 slot_value c timeout-kill 7050
 ok $? "the last edit of a burst of 50 is applied"
-burst=$(( $(passes) - before ))
-ok "$([ "$burst" -ge 1 ] && [ "$burst" -le 5 ]; echo $?)" "50 edits gave $burst passes (at most 5)"
+more_updates_than() { [ "$(updates)" -gt "$1" ]; }
+wait_for 10000 more_updates_than "$before"
+is "$(( $(updates) - before ))" 1 "50 queued edits gave one update of gateway-c, not one per edit"
 
 # --- SIGHUP asks for a pass -----------------------------------------------------------------------
 before=$(passes)

@@ -13,6 +13,7 @@ need_root
 [ -x "$HR" ] || { echo "Bail out! no hermes-reconcile at $HR"; exit 1; }
 command -v s6-sudo >/dev/null || skip_all "no s6-sudo"
 test_user
+hr_reachable            # the client side runs it as the test user
 s6_bindir
 s6_start_scandir 500
 SERVICE=$TOP/s6-overlay/s6-rc.d/hermes-reconcile-trigger
@@ -59,8 +60,12 @@ is "$out" "+ gateway-a
 apply: 1 added, 0 updated, 0 removed, 0 unchanged, 0 skipped" "apply as $TEST_USER prints the pass's report"
 ok "$(supervised "$SCANDIR/gateway-a"; echo $?)" "gateway-a is published and supervised"
 is "$(stat -c %U "$SCANDIR/gateway-a/run")" root "the pass ran as root (the slot is root's)"
-grep -q "allow" "$TMP/trigger.log"
-ok $? "the service logged the accepted connection"
+# s6-ipcserver-access -v2: "info: allow pid P uid U gid G": the allowed connection is the test user's.
+accepted() { grep -qE "allow .*uid $TEST_UID( |\$)" "$TMP/trigger.log"; }
+wait_for 5000 accepted
+ok $? "the service logged the accepted connection of uid $TEST_UID" || diag "$(cat "$TMP/trigger.log")"
+ok "$(grep -E 'allow ' "$TMP/trigger.log" | grep -vqE "uid $TEST_UID( |\$)" && echo 1 || echo 0)" \
+  "... and allowed no other uid"
 
 out=$(client "$HR" -q apply); rc=$?
 is "$rc:$out" "0:" "-q is forwarded: nothing printed, exit 0"

@@ -99,7 +99,7 @@ converged() {
 
 # converges NAME: the oracle, polled briefly (an exiting supervisor may still be a zombie).
 converges() {
-  if wait_for 3000 converged; then ok 0 "$*"; else ok 1 "$*"; diag "$CONV_WHY"; fi
+  if wait_for 10000 converged; then ok 0 "$*"; else ok 1 "$*"; diag "$CONV_WHY"; fi
 }
 
 is_asan() { grep -q __asan_init "$HR" 2>/dev/null; }

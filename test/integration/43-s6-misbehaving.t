@@ -13,7 +13,6 @@
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=test/integration/4-common.sh
 . "$HERE/4-common.sh"
-command -v jq >/dev/null || skip_all "no jq"
 rel_setup 2
 
 # --- 1. no s6-svscan ---------------------------------------------------------------------------
@@ -51,7 +50,9 @@ rc=$?
 t=$(( $(now_ms) - t0 ))
 is "$rc" 99 "a third slot, refused by s6-svscan: exit 99"
 like "$(cat "$TMP/err")" "gateway-c: no supervisor started before the timeout" "the message names the slot"
-ok "$([ "$t" -ge 600 ] && [ "$t" -lt 5000 ] && echo 0 || echo 1)" "after --timeout (600 ms): $t ms"
+# A lower bound only (no load makes a correct pass give up early); an upper one would be a claim
+# about the machine's load.
+ok "$([ "$t" -ge 600 ] && echo 0 || echo 1)" "not before --timeout (600 ms): $t ms"
 grep -q 'too many services' "$TMP/svscan.log"
 ok $? "(s6-svscan did refuse it: too many services)"
 ok "$([ -d "$SCANDIR/gateway-c" ] && ! supervised "$SCANDIR/gateway-c" && echo 0 || echo 1)" "the slot is published, unsupervised"
@@ -80,7 +81,11 @@ is "$(stat -c %s "$S/supervise/status")" 35 "Debian's s6 writes a 35-byte status
   >"$S/supervise/status.new"
 mv "$S/supervise/status.new" "$S/supervise/status"
 is "$(stat -c %s "$S/supervise/status")" 43 "rewritten in the 2.13 layout"
-row=$(hr -j status | jq -c '.slots[] | select(.slot == "gateway-a") | [.supervised, .up, .pid, .wantup]')
+hr -j status >"$TMP/status.json"
+# shellcheck disable=SC2016  # perl code
+row=$(json_get "$TMP/status.json" 'my ($s) = grep { $_->{slot} eq "gateway-a" } @{$j->{slots}};
+  "[" . join(",", map { !defined $_ ? "null" : JSON::PP::is_bool($_) ? ($_ ? "true" : "false") : $_ }
+    @$s{qw(supervised up pid wantup)}) . "]"')
 is "$row" "[true,true,$pid,true]" "status reads the 43-byte file: supervised, up, pid $pid, wanted up"
 profile a args=--restart-me
 hr -q apply

@@ -9,8 +9,8 @@
 #    it broke every later pass); a privileged pass then removes it.
 # 2. A non-dot staging directory was supervised mid-build: here the pass is held (strace delays
 #    its publishing rename) while the skeleton sits in staging, someone else makes s6-svscan
-#    rescan, and no supervisor appears on the staging directory; the slot is supervised only
-#    under its real name once published.
+#    rescan (a sentinel service shows the scan happened), and no supervisor was started on the
+#    staging directory; the slot is supervised only under its real name once published.
 # 3. A profile added while the container runs gets its slot on the next pass, and the running
 #    gateways are not touched.
 # shellcheck disable=SC2317  # functions called through wait_for
@@ -18,6 +18,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=test/integration/4-common.sh
 . "$HERE/4-common.sh"
 rel_setup 500
+hr_reachable            # 1b runs it as the test user
+HRC[0]=$HR
 
 # --- 1. leftovers ------------------------------------------------------------------------------
 # leftover DIR OWNER: a half-built slot as an interrupted pass leaves it.
@@ -74,17 +76,33 @@ if ! command -v strace >/dev/null || ! strace -qq -o /dev/null -e inject=getpid:
   ok 0 "# SKIP strace cannot delay system calls here"
 else
   profile b
-  # The first renameat2 of a pass that only adds is the publishing rename: hold it 2 s.
-  traced -e inject=renameat2:delay_enter=2000000:when=1 -- -q apply >"$TMP/out" 2>&1 &
+  # The first renameat2 of a pass that only adds is the publishing rename: hold it 3 s.
+  traced -e inject=renameat2:delay_enter=3000000:when=1 -- -q apply >"$TMP/out" 2>&1 &
   pass=$!
   staged() { local d; for d in "$SCANDIR"/.hr-stage.*; do [ -e "$d/supervise/control" ] && [ -e "$d/run" ] && { STAGE=$d; return 0; }; done; return 1; }
   wait_for 5000 staged
   ok $? "the slot is built under a staging name first: ${STAGE##*/}"
   ok "$([ ! -e "$SCANDIR/gateway-b" ] && echo 0 || echo 1)" "and not yet under its real name"
-  s6-svscanctl -a "$SCANDIR"                               # someone else's rescan, mid-build
-  stage_supervised() { supervisors | grep -q '^\.hr-stage'; }
-  if wait_for 500 stage_supervised; then ok 1 "a rescan mid-build starts no supervisor on the staging directory"
-  else ok 0 "a rescan mid-build starts no supervisor on the staging directory"; fi
+  # Someone else's rescan, mid-build. A sentinel service that appears with it shows that s6-svscan
+  # did scan: once the sentinel is supervised and every child s6-svscan forked in that scan has
+  # become an s6-supervise (none is still a bare fork), every supervisor the scan started is
+  # known by its argv. The sentinel is a link to a directory outside the scandir, which the
+  # convergence oracle (supervisors by working directory) does not count.
+  mkdir -p "$TMP/sentinel"
+  printf '#!/bin/sh\nexec sleep 100000\n' >"$TMP/sentinel/run"
+  chmod 0755 "$TMP/sentinel/run"
+  ln -s "$TMP/sentinel" "$SCANDIR/sentinel"
+  s6-svscanctl -a "$SCANDIR"
+  wait_for 10000 supervised "$SCANDIR/sentinel"
+  ok $? "the mid-build rescan happened (the sentinel service it found is supervised)"
+  all_execed() { ! pgrep -P "$SVSCAN_PID" -x s6-svscan >/dev/null; }
+  wait_for 10000 all_execed
+  children=$(pgrep -a -P "$SVSCAN_PID" -x s6-supervise)
+  like "$children" '(^|
+)[0-9]+ s6-supervise sentinel$' "(s6-svscan's children are listed by argv)"
+  ok "$(grep -q 'hr-stage' <<<"$children" && echo 1 || echo 0)" "that rescan started no supervisor on the staging directory" ||
+    diag "$children"
+  ok "$([ -d "$STAGE" ] && [ ! -e "$SCANDIR/gateway-b" ]; echo $?)" "the slot was still in staging all that time"
   ok "$(supervised "$STAGE" && echo 1 || echo 0)" "(its supervise/lock is not held)"
   wait "$pass"
   is "$?" 0 "the held pass finishes"

@@ -9,33 +9,78 @@
 
 DF=$TOP/docker/Dockerfile
 [ -f "$DF" ] || skip_all "no docker/Dockerfile"
-df=$(cat "$DF")
+
+# instructions FILE: the Dockerfile's instructions, one a line, as "STAGE<TAB>KEYWORD ARGS": comment
+# lines (also inside a continuation) and empty lines dropped, continuation lines joined, blanks
+# squeezed; STAGE is the name (AS ...) of the FROM the instruction belongs to, "-" before any FROM.
+# Every check below reads instructions, never the file's text, so a comment cannot satisfy one.
+instructions() {
+  awk '
+    /^[ \t]*#/ { next }
+    /^[ \t]*$/ { next }
+    {
+      line = $0
+      cont = sub(/\\[ \t]*$/, "", line)
+      buf = buf " " line
+      if (cont) next
+      gsub(/[ \t]+/, " ", buf); sub(/^ /, "", buf); sub(/ $/, "", buf)
+      split(buf, w, " ")
+      kw = toupper(w[1])
+      if (kw == "FROM") { stage = "-"; for (i = 2; i < length(w); i++) if (toupper(w[i]) == "AS") stage = w[i + 1] }
+      sub(/^[^ ]+/, kw, buf)
+      print (stage == "" ? "-" : stage) "\t" buf
+      buf = ""
+    }' "$1"
+}
+# instr STAGE KEYWORD [FILE]: the arguments of every KEYWORD instruction of STAGE ("*": any stage).
+instr() {
+  instructions "${3:-$DF}" | awk -F'\t' -v st="$1" -v kw="$2" '
+    (st == "*" || $1 == st) && index($2, kw " ") == 1 { print substr($2, length(kw) + 2) }'
+}
+# env_of STAGE NAME: the value an ENV instruction of STAGE gives NAME (ENV NAME=VALUE ... form).
+env_of() {
+  instr "$1" ENV | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# The parser itself: a Dockerfile whose every instruction is commented out has none, and a
+# continuation holding a comment line is one instruction.
+# shellcheck disable=SC1003 # a literal backslash
+printf '%s\n' '# RUN make check' '  # ENTRYPOINT ["/init"]' 'FROM a AS b' 'RUN x \' '# not this' ' && y' >"$TMP/df"
+is "$(instructions "$TMP/df")" "b	FROM a AS b
+b	RUN x && y" "the Dockerfile reader drops comments and joins continuations"
 
 # --- The Dockerfile --------------------------------------------------------------------------------
-entry=$(grep -E '^ENTRYPOINT ' "$DF")
-is "$entry" 'ENTRYPOINT ["/init", "/usr/libexec/hermes/main-wrapper.sh"]' \
+entry=$(instr runtime ENTRYPOINT)
+is "$entry" '["/init", "/usr/libexec/hermes/main-wrapper.sh"]' \
   "ENTRYPOINT is /init plus the wrapper (exec form, so leading-dash arguments reach the wrapper)"
-[[ $df != *$'\nCMD '* ]]; ok $? "no CMD: no argument means hermes"
-hook_path=$(sed -n 's/^ *S6_STAGE2_HOOK=\([^ ]*\).*/\1/p' "$DF")
+is "$(instr '*' CMD)" "" "no CMD: no argument means hermes"
+hook_path=$(env_of runtime S6_STAGE2_HOOK)
 is "$hook_path" /usr/libexec/hermes/stage2-hook.sh "S6_STAGE2_HOOK is the installed stage2-hook.sh"
-like "$(grep -E '^ARG S6_OVERLAY_VERSION=' "$DF")" '^ARG S6_OVERLAY_VERSION=3\.2\.[0-9]+\.[0-9]+$' "s6-overlay pinned to a 3.2.x release"
+like "$(instr - ARG | grep '^S6_OVERLAY_VERSION=')" '^S6_OVERLAY_VERSION=3\.2\.[0-9]+\.[0-9]+$' "s6-overlay pinned to a 3.2.x release"
 for a in NOARCH X86_64 AARCH64; do
-  like "$(grep -E "^ARG S6_OVERLAY_${a}_SHA256=" "$DF")" "^ARG S6_OVERLAY_${a}_SHA256=[0-9a-f]{64}\$" \
+  like "$(instr - ARG | grep "^S6_OVERLAY_${a}_SHA256=")" "^S6_OVERLAY_${a}_SHA256=[0-9a-f]{64}\$" \
     "S6_OVERLAY_${a}_SHA256 is a SHA256"
 done
-like "$df" 'sha256sum -c -' "the tarballs are checked with sha256sum -c"
-like "$df" 's6-overlay-noarch\.tar\.xz' "the noarch tarball is installed"
+s6run=$(instr s6-overlay RUN)
+like "$s6run" '\| sha256sum -c -;' "the tarballs are checked with sha256sum -c (a RUN of the s6-overlay stage)"
+like "$s6run" 'tar -C /s6-root -Jxpf s6-overlay-noarch\.tar\.xz;' "the noarch tarball is installed"
 # shellcheck disable=SC2016 # a literal $ in the regex
-like "$df" 's6-overlay-\$s6arch\.tar\.xz' "the architecture's tarball is installed"
-like "$df" 'FROM debian:bookworm AS build' "the build stage is Debian bookworm"
-like "$df" 'RUN make check[^A-Za-z]+&& make install-image DESTDIR=/image' "the build stage runs make check, then install-image"
-like "$df" 'COPY --from=build /image/ /' "the runtime stage copies the layout"
-like "$df" 'ARG BASE_IMAGE=' "the runtime base image is a build argument"
-like "$df" 'FROM \$\{BASE_IMAGE\} AS runtime' "the runtime stage is FROM the base image"
-like "$df" 'useradd --uid 10000 --gid hermes --home-dir /opt/data' "user hermes: uid 10000, home /opt/data"
-like "$df" 'groupadd --gid 10000 hermes' "group hermes: gid 10000"
-like "$df" 'HERMES_HOME=/opt/data' "HERMES_HOME=/opt/data"
-like "$df" 'chown hermes:hermes /etc/hermes/profiles.d' "profiles.d is writable by hermes"
+like "$s6run" 'tar -C /s6-root -Jxpf "s6-overlay-\$s6arch\.tar\.xz";' "the architecture's tarball is installed"
+is "$(instr '*' FROM | head -n1)" 'debian:bookworm AS build' "the build stage, the first, is Debian bookworm"
+like "$(instr build RUN)" '(^|
+)make check && make install-image DESTDIR=/image( |$)' "the build stage runs make check, then install-image"
+has_copy=$(instr runtime COPY | grep -cxF -- '--from=build /image/ /')
+is "$has_copy" 1 "the runtime stage copies the layout"
+like "$(instr - ARG)" '(^|
+)BASE_IMAGE=' "the runtime base image is a build argument"
+# shellcheck disable=SC2016 # a literal ${BASE_IMAGE}
+is "$(instr runtime FROM)" '${BASE_IMAGE} AS runtime' "the runtime stage is FROM the base image"
+rtrun=$(instr runtime RUN)
+like "$rtrun" 'useradd --uid 10000 --gid hermes --home-dir /opt/data ' "user hermes: uid 10000, home /opt/data"
+like "$rtrun" 'groupadd --gid 10000 hermes;' "group hermes: gid 10000"
+is "$(env_of runtime HERMES_HOME)" /opt/data "HERMES_HOME=/opt/data"
+like "$rtrun" '(^|
+)chown hermes:hermes /etc/hermes/profiles\.d( |$)' "profiles.d is writable by hermes"
 
 # --- The scripts -----------------------------------------------------------------------------------
 for s in main-wrapper.sh stage2-hook.sh; do

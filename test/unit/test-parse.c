@@ -243,6 +243,7 @@ START_TEST(test_signals)
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     strcpy(buf, "unchanged");
     ck_assert_msg(schema_parse_signal(bad[i], buf, sizeof buf) == -1, "accepted %s", bad[i]);
+    ck_assert_msg(strcmp(buf, "unchanged") == 0, "%s: a rejected name wrote \"%s\" into the buffer", bad[i], buf);
   }
   /* a buffer too small for the canonical name */
   char small[7];
