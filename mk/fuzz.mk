@@ -15,9 +15,19 @@ FUZZ_ENV   := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_s
 
 .PHONY: fuzz fuzz-corpus
 
-$(FUZZ_BIN): test/fuzz/fuzz-load.c $(LIB_SRCS) $(HDRS)
+FUZZ_OBJS  := $(FUZZ_DIR)/obj/fuzz-load.o $(LIB_OBJS:$(BUILD)/obj/%=$(FUZZ_DIR)/obj/%)
+DEPS       += $(FUZZ_OBJS:.o=.d)
+
+$(FUZZ_DIR)/obj/%.o: reconciler/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) -o $@ test/fuzz/fuzz-load.c $(LIB_SRCS) $(STATIC_LIBS)
+	$(FUZZ_CC) $(HR_CPPFLAGS) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(FUZZ_DIR)/obj/fuzz-load.o: test/fuzz/fuzz-load.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(HR_CPPFLAGS) $(CPPFLAGS) $(WARN) $(FUZZ_FLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(FUZZ_BIN): $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(LDFLAGS) -o $@ $(FUZZ_OBJS) $(STATIC_LIBS) $(LDLIBS)
 
 fuzz-corpus: $(FUZZ_BIN)
 	$(FUZZ_ENV) $(FUZZ_BIN) -runs=0 -dict=test/fuzz/load.dict test/fuzz/corpus 2>$(FUZZ_DIR)/corpus.log || \

@@ -2,7 +2,8 @@
 # ROOT every file the image adds to its root file system. docker/Dockerfile copies that tree, and
 # test/integration/50-boot.t boots it, so what is tested is what ships.
 #
-# The man pages come from mk/docs.mk's install-man (when that fragment is there).
+# The man pages come from mk/docs.mk's install-man (when that fragment is there). MANPAGES is
+# read in the recipe, not with ifneq, so the order in which make includes mk/*.mk does not matter.
 # IMAGE_BIN: the hermes-reconcile to install (default $(BIN); the boot test passes the binary
 # under test, e.g. the ASan build).
 
@@ -30,6 +31,4 @@ endif
 ifneq ($(IMAGE_EXAMPLES),)
 	install -m 0644 $(IMAGE_EXAMPLES) $(DESTDIR)/usr/share/hermes/profiles.d-examples/
 endif
-ifneq ($(MANPAGES),)
-	$(MAKE) --no-print-directory install-man PREFIX=/usr DESTDIR=$(DESTDIR)
-endif
+	$(if $(MANPAGES),$(MAKE) --no-print-directory install-man PREFIX=/usr DESTDIR=$(DESTDIR))
