@@ -73,6 +73,16 @@ $(UNIT): $(UNIT_OBJS) $(LIB_OBJS)
 $(ASAN_UNIT): $(ASAN_UNIT_OBJS) $(ASAN_LIB_OBJS)
 	$(CC) $(ASAN_CFLAGS) $(LDFLAGS) -o $@ $(ASAN_UNIT_OBJS) $(ASAN_LIB_OBJS) $(STATIC_LIBS) $(UNIT_LIBS) $(LDLIBS)
 
+# The schema's generator (schema/gen-keytable.c) runs on the build machine, whatever CC targets:
+# the man pages (mk/docs.mk) and the fuzz dictionary (mk/fuzz.mk) are made with it.
+HOSTCC   ?= $(CC)
+GEN_KEYTABLE := $(BUILD)/gen-keytable
+DEPS += $(GEN_KEYTABLE).d
+
+$(GEN_KEYTABLE): schema/gen-keytable.c
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ireconciler -Ischema $(DEPFLAGS) -o $@ schema/gen-keytable.c
+
 # Unit tests print TAP (libcheck's CK_TAP_LOG_FILE_NAME) and run under prove like the rest.
 UNIT_ENV := CK_VERBOSITY=silent CK_TAP_LOG_FILE_NAME=-
 unit: $(UNIT)

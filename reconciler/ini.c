@@ -121,8 +121,10 @@ static int on_value(void *user, char const *section, char const *name, char cons
     if (!schema_valid_env_name(name)) { bad(r, "invalid variable name %s in [env]", name); return 1; }
     if (schema_env_reserved(name)) { bad(r, "%s is set by hermes-reconcile and cannot be set in [env]", name); return 1; }
   }
-  if (r->is_defaults && !strcmp(k->section, "profile") && !strcmp(k->key, "home")) {
-    bad(r, "%s is not allowed in _defaults.ini", "[profile] home");
+  if (k->where == (r->is_defaults ? HR_IN_PROFILE : HR_IN_DEFAULTS)) {
+    errors_add(r->errs, r->out->file, r->line, "[%s] %s is %s allowed in _defaults.ini", section, name,
+               r->is_defaults ? "not" : "only");
+    r->nerrs++;
     return 1;
   }
   struct hr_setting const *dup = settings_get(r->out, schema_index(k), name);

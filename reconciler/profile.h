@@ -6,9 +6,11 @@
 #include <sys/types.h>
 
 #include "errors.h"
+#include "schema.h"
 #include "settings.h"
 
-enum hr_autostart { HR_AUTOSTART_YES, HR_AUTOSTART_NO, HR_AUTOSTART_STATE };   /* choices order */
+/* In the order of the .def's choices (test/unit/test-schema.c checks it). */
+enum hr_autostart { HR_AUTOSTART_YES, HR_AUTOSTART_NO, HR_AUTOSTART_STATE };
 enum hr_restart { HR_RESTART_ON_FAILURE, HR_RESTART_ALWAYS, HR_RESTART_NEVER };
 enum hr_timestamp { HR_TS_ISO, HR_TS_TAI64N, HR_TS_NONE };
 
@@ -42,6 +44,13 @@ struct profile {
   struct hr_env *env;
   size_t nenv;
 };
+
+/*
+ * The offset in struct profile of the field each key fills (the .def's field column), or
+ * PROFILE_NO_FIELD for a key that is not a profile's (HR_IN_DEFAULTS).
+ */
+#define PROFILE_NO_FIELD ((size_t)-1)
+extern size_t const profile_field[HR_NKEYS];
 
 /* Where names become ids. Tests provide their own; ids_system uses the passwd and group databases. */
 struct hr_ids {

@@ -14,6 +14,7 @@ int main(void)
   srunner_add_suite(sr, suite_render());
   srunner_add_suite(sr, suite_plan());
   srunner_add_suite(sr, suite_parse());
+  srunner_add_suite(sr, suite_schema());
   char const *tap = getenv("CK_TAP_LOG_FILE_NAME");
   if (tap && *tap) srunner_set_tap(sr, tap);
   srunner_run_all(sr, CK_ENV);

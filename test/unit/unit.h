@@ -15,6 +15,7 @@ Suite *suite_load(void);
 Suite *suite_render(void);
 Suite *suite_plan(void);
 Suite *suite_parse(void);
+Suite *suite_schema(void);
 
 /* Fixtures shared by the suites (util.c). */
 #define T_HOME "/opt/data"
