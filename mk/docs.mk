@@ -12,7 +12,7 @@
 MANDIR   ?= $(PREFIX)/share/man
 MANPAGES := $(BUILD)/hermes-reconcile.8 $(BUILD)/hermes-profiles.5
 # The pieces of hermes-profiles(5) made from the schema, one per mode of gen-keytable.
-MAN_PIECES := keytable restart-keys next-use-keys reserved-env line-max
+MAN_PIECES := keytable restart-keys next-use-keys reserved-env bool-words line-max
 MAN_PIECE_FILES := $(MAN_PIECES:%=$(BUILD)/man/%.roff)
 
 .PHONY: man man-lint examples-check install-man

@@ -84,6 +84,19 @@ static int group_system(char const *name, gid_t *gid)
 
 struct hr_ids const ids_system = { user_system, group_system };
 
+/* "expected yes/no, true/false, ..." from the words schema_parse_bool accepts. */
+static char const *bool_problem(void)
+{
+  static char const *const t[] = { HR_BOOL_TRUE }, *const f[] = { HR_BOOL_FALSE };
+  static char buf[128];
+  size_t n = sizeof t / sizeof *t, len = 0;
+  if (buf[0]) return buf;
+  len += (size_t)snprintf(buf, sizeof buf, "expected");
+  for (size_t i = 0; i < n && len < sizeof buf; i++)
+    len += (size_t)snprintf(buf + len, sizeof buf - len, "%s %s/%s", !i ? "" : i + 1 < n ? "," : " or", t[i], f[i]);
+  return buf;
+}
+
 /* 0 if value suits k; else the problem, worded for "FILE:LINE: KEY: problem". */
 static char const *value_problem(struct hr_key const *k, char const *v, struct hr_ids const *ids)
 {
@@ -93,7 +106,7 @@ static char const *value_problem(struct hr_key const *k, char const *v, struct h
   gid_t gid;
   char sig[16];
   switch (k->type) {
-    case HR_T_BOOL: return schema_parse_bool(v, &b) ? "expected yes/no, true/false, on/off or 1/0" : 0;
+    case HR_T_BOOL: return schema_parse_bool(v, &b) ? bool_problem() : 0;
     case HR_T_PATH: return schema_valid_path(v) ? 0 : "expected an absolute path";
     case HR_T_TEXT: case HR_T_ENV: case HR_T_WORDS: return 0;
     case HR_T_PROGRAM: return schema_valid_program(v) ? 0 : "expected a command name or an absolute path";

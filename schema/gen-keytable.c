@@ -8,6 +8,7 @@
  *   gen-keytable restart-keys   the keys whose change restarts the gateway, as a roff list
  *   gen-keytable next-use-keys  the keys s6-supervise reads when it needs them, likewise
  *   gen-keytable reserved-env   the variables [env] may not set, likewise
+ *   gen-keytable bool-words     the words of a boolean, as roff lines
  *   gen-keytable line-max       the longest line the reader accepts, in bytes
  *   gen-keytable dict           a libFuzzer dictionary of sections, keys and values
  */
@@ -129,6 +130,13 @@ static void roff_list(char const *const *names, size_t n, char const *conj)
   }
 }
 
+/* The words of a boolean, true and false side by side: ".BR yes / no ," ... */
+static void bool_words(void)
+{
+  static char const *const t[] = { HR_BOOL_TRUE }, *const f[] = { HR_BOOL_FALSE };
+  for (size_t i = 0; i < sizeof t / sizeof *t; i++) printf(".BR %s / %s ,\n", t[i], f[i]);
+}
+
 /* The keys a change of which costs cost, as a roff list; a free-form section by its name. */
 static void cost_keys(enum hr_cost cost, char const *conj)
 {
@@ -214,6 +222,7 @@ int main(int argc, char **argv)
   else if (!strcmp(mode, "restart-keys")) cost_keys(HR_COST_RESTART, "or");
   else if (!strcmp(mode, "next-use-keys")) cost_keys(HR_COST_NEXT_USE, "and");
   else if (!strcmp(mode, "reserved-env")) roff_list(reserved_env, sizeof reserved_env / sizeof *reserved_env, "and");
+  else if (!strcmp(mode, "bool-words")) bool_words();
   else if (!strcmp(mode, "line-max")) printf("%d\n", HR_LINE_MAX);
   else if (!strcmp(mode, "dict")) dict();
   else {
