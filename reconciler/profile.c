@@ -162,10 +162,7 @@ size_t settings_check(struct hr_settings const *s, struct hr_ids const *ids, str
   return n;
 }
 
-/*
- * Where each key's value goes in struct profile, from the .def's field column; PROFILE_NO_FIELD
- * for the keys of _defaults.ini only. The C type of each field is checked against its key's type.
- */
+/* Where each key's value goes in struct profile, from the .def's field column. */
 #define PROFILE_OFFSET_HR_IN_ANY(field) offsetof(struct profile, field)
 #define PROFILE_OFFSET_HR_IN_PROFILE(field) offsetof(struct profile, field)
 #define PROFILE_OFFSET_HR_IN_DEFAULTS(field) PROFILE_NO_FIELD
@@ -175,26 +172,6 @@ size_t const profile_field[HR_NKEYS] = {
   [HR_KEY_ID(section, key)] = PROFILE_OFFSET_##where(field),
 #include "profile-keys.def"
 };
-
-#define FIELD_PTR_HR_T_BOOL int *
-#define FIELD_PTR_HR_T_ENUM int *
-#define FIELD_PTR_HR_T_INT long *
-#define FIELD_PTR_HR_T_SIGNAL char (*)[sizeof ((struct profile *)0)->down_signal]
-#define FIELD_PTR_HR_T_WORDS char ***
-#define FIELD_PTR_HR_T_ENV struct hr_env **
-#define FIELD_PTR_HR_T_PATH char **
-#define FIELD_PTR_HR_T_TEXT char **
-#define FIELD_PTR_HR_T_PROGRAM char **
-#define FIELD_PTR_HR_T_USER char **
-#define FIELD_PTR_HR_T_GROUP char **
-#define FIELD_PTR_HR_T_LOGDIR char **
-#define FIELD_TYPED_HR_IN_ANY(type, field) _Generic(&((struct profile *)0)->field, FIELD_PTR_##type: 1, default: 0)
-#define FIELD_TYPED_HR_IN_PROFILE(type, field) FIELD_TYPED_HR_IN_ANY(type, field)
-#define FIELD_TYPED_HR_IN_DEFAULTS(type, field) 1
-#define HR_KEY(section, key, type, min, max, choices, dflt, dflt_doc, where, cost, field, meaning) \
-  _Static_assert(FIELD_TYPED_##where(type, field), \
-                 "profile-keys.def: [" #section "] " #key ": struct profile has no field " #field " for a " #type);
-#include "profile-keys.def"
 
 /* The value of key k: the profile's own, else the defaults', else 0. */
 static char const *lookup(struct hr_settings const *d, struct hr_settings const *own, enum hr_key_id k)
@@ -273,7 +250,7 @@ static void set_field(struct profile *p, struct hr_key const *k, void *f, char c
     case HR_T_BOOL: if (v) schema_parse_bool(v, f); break;
     case HR_T_ENUM: if (v) schema_parse_enum(k, v, f); break;
     case HR_T_INT: *(long *)f = -1; if (v) schema_parse_int(k, v, f); break;
-    case HR_T_SIGNAL: if (v) schema_parse_signal(v, f, sizeof p->down_signal); break;
+    case HR_T_SIGNAL: if (v) schema_parse_signal(v, f, PROFILE_SIGNAL_MAX); break;
     case HR_T_WORDS: if (v) split_words(p, v); break;
     case HR_T_ENV: break;   /* every variable is a key: merge_env */
     case HR_T_PATH: case HR_T_TEXT: case HR_T_PROGRAM: case HR_T_USER: case HR_T_GROUP: case HR_T_LOGDIR:
@@ -309,22 +286,33 @@ size_t profile_build(struct profile *p, char const *name, char const *file, stru
   return n;
 }
 
+/* Free what set_field allocated for key k. */
+static void free_field(struct profile *p, struct hr_key const *k, void *f)
+{
+  switch (k->type) {
+    case HR_T_WORDS:
+      for (size_t i = 0; i < p->nargs; i++) free(p->args[i]);
+      free(p->args);
+      break;
+    case HR_T_ENV:
+      for (size_t i = 0; i < p->nenv; i++) {
+        free(p->env[i].name);
+        free(p->env[i].value);
+      }
+      free(p->env);
+      break;
+    case HR_T_PATH: case HR_T_TEXT: case HR_T_PROGRAM: case HR_T_USER: case HR_T_GROUP: case HR_T_LOGDIR:
+      free(*(char **)f);
+      break;
+    default: break;
+  }
+}
+
 void profile_free(struct profile *p)
 {
+  for (size_t k = 0; k < HR_NKEYS; k++)
+    if (profile_field[k] != PROFILE_NO_FIELD) free_field(p, hr_keys + k, (char *)p + profile_field[k]);
   free(p->name);
   free(p->file);
-  free(p->home);
-  free(p->description);
-  free(p->program);
-  for (size_t i = 0; i < p->nargs; i++) free(p->args[i]);
-  free(p->args);
-  free(p->user);
-  free(p->group);
-  free(p->log_dir);
-  for (size_t i = 0; i < p->nenv; i++) {
-    free(p->env[i].name);
-    free(p->env[i].value);
-  }
-  free(p->env);
   memset(p, 0, sizeof *p);
 }
