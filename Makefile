@@ -11,24 +11,33 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 BUILD     ?= build
 CC        ?= cc
+# CFLAGS, CPPFLAGS, LDFLAGS and LDLIBS are the packager's: they come last, so their flags
+# (hardening, -O levels) win, and the ones the build needs are kept in HR_* beside them.
 CFLAGS    ?= -O2 -g
 WARN      := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-CPPFLAGS  += -D_GNU_SOURCE -DHR_VERSION='"$(VERSION)"' -Ireconciler -Ischema
+HR_CPPFLAGS := -D_GNU_SOURCE -DHR_VERSION='"$(VERSION)"' -Ireconciler -Ischema
+# Each object also writes which headers it read (-MMD), as a rule included below; -MP adds an
+# empty rule per header, so deleting a header is not an error.
+DEPFLAGS  := -MMD -MP
 # The image has no s6 libraries: link libs6, skalibs, inih and json-c statically, libc dynamically.
 STATIC_LIBS := -Wl,-Bstatic -ls6 -lskarnet -linih -ljson-c -Wl,-Bdynamic
 
 SRCS := $(wildcard reconciler/*.c)
-LIB_SRCS := $(filter-out reconciler/hermes-reconcile.c,$(SRCS))
-HDRS := $(wildcard reconciler/*.h) schema/profile-keys.def
 OBJS := $(SRCS:reconciler/%.c=$(BUILD)/obj/%.o)
+LIB_OBJS := $(filter-out $(BUILD)/obj/hermes-reconcile.o,$(OBJS))
 ASAN_OBJS := $(SRCS:reconciler/%.c=$(BUILD)/asan/%.o)
+ASAN_LIB_OBJS := $(filter-out $(BUILD)/asan/hermes-reconcile.o,$(ASAN_OBJS))
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_CFLAGS := $(CFLAGS) -O1 -g $(SANITIZE)
 
 BIN      := $(BUILD)/hermes-reconcile
 ASAN_BIN := $(BUILD)/asan/hermes-reconcile
 UNIT     := $(BUILD)/test-unit
 ASAN_UNIT := $(BUILD)/asan/test-unit
 UNIT_SRCS := $(wildcard test/unit/*.c)
+UNIT_OBJS := $(UNIT_SRCS:test/unit/%.c=$(BUILD)/unit/%.o)
+ASAN_UNIT_OBJS := $(UNIT_SRCS:test/unit/%.c=$(BUILD)/asan/unit/%.o)
+UNIT_LIBS := $$(pkg-config --libs check)
 
 .PHONY: all deps check unit integration asan-check shellcheck demo bench install clean fuzz check-stress
 
@@ -37,27 +46,43 @@ all: $(BIN)
 deps:
 	@sh tools/deps.sh
 
-$(BUILD)/obj/%.o: reconciler/%.c $(HDRS)
+$(BUILD)/obj/%.o: reconciler/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+	$(CC) $(HR_CPPFLAGS) $(CPPFLAGS) $(WARN) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/asan/%.o: reconciler/%.c $(HDRS)
+$(BUILD)/asan/%.o: reconciler/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(WARN) -O1 -g $(SANITIZE) -c -o $@ $<
+	$(CC) $(HR_CPPFLAGS) $(CPPFLAGS) $(WARN) $(ASAN_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/unit/%.o: test/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(HR_CPPFLAGS) -Itest/unit $(CPPFLAGS) $(WARN) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+$(BUILD)/asan/unit/%.o: test/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(HR_CPPFLAGS) -Itest/unit $(CPPFLAGS) $(WARN) $(ASAN_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(BIN): $(OBJS)
-	$(CC) $(CFLAGS) -o $@ $(OBJS) $(STATIC_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(STATIC_LIBS) $(LDLIBS)
 
 $(ASAN_BIN): $(ASAN_OBJS)
-	$(CC) -g $(SANITIZE) -o $@ $(ASAN_OBJS) $(STATIC_LIBS)
+	$(CC) $(ASAN_CFLAGS) $(LDFLAGS) -o $@ $(ASAN_OBJS) $(STATIC_LIBS) $(LDLIBS)
 
-$(UNIT): $(UNIT_SRCS) $(filter-out $(BUILD)/obj/hermes-reconcile.o,$(OBJS)) test/unit/unit.h
-	$(CC) $(CPPFLAGS) -Itest/unit $(WARN) $(CFLAGS) -o $@ $(UNIT_SRCS) \
-	  $(filter-out $(BUILD)/obj/hermes-reconcile.o,$(OBJS)) $(STATIC_LIBS) $$(pkg-config --libs check)
+$(UNIT): $(UNIT_OBJS) $(LIB_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(LIB_OBJS) $(STATIC_LIBS) $(UNIT_LIBS) $(LDLIBS)
 
-$(ASAN_UNIT): $(UNIT_SRCS) $(filter-out $(BUILD)/asan/hermes-reconcile.o,$(ASAN_OBJS)) test/unit/unit.h
-	$(CC) $(CPPFLAGS) -Itest/unit $(WARN) -O1 -g $(SANITIZE) -o $@ $(UNIT_SRCS) \
-	  $(filter-out $(BUILD)/asan/hermes-reconcile.o,$(ASAN_OBJS)) $(STATIC_LIBS) $$(pkg-config --libs check)
+$(ASAN_UNIT): $(ASAN_UNIT_OBJS) $(ASAN_LIB_OBJS)
+	$(CC) $(ASAN_CFLAGS) $(LDFLAGS) -o $@ $(ASAN_UNIT_OBJS) $(ASAN_LIB_OBJS) $(STATIC_LIBS) $(UNIT_LIBS) $(LDLIBS)
+
+# The schema's generator (schema/gen-keytable.c) runs on the build machine, whatever CC targets:
+# the man pages (mk/docs.mk) and the fuzz dictionary (mk/fuzz.mk) are made with it.
+HOSTCC   ?= $(CC)
+GEN_KEYTABLE := $(BUILD)/gen-keytable
+DEPS += $(GEN_KEYTABLE).d
+
+$(GEN_KEYTABLE): schema/gen-keytable.c
+	@mkdir -p $(@D)
+	$(HOSTCC) -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ireconciler -Ischema $(DEPFLAGS) -o $@ schema/gen-keytable.c
 
 # Unit tests print TAP (libcheck's CK_TAP_LOG_FILE_NAME) and run under prove like the rest.
 UNIT_ENV := CK_VERBOSITY=silent CK_TAP_LOG_FILE_NAME=-
@@ -98,7 +123,11 @@ install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/hermes-reconcile
 
+DEPS += $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(ASAN_UNIT_OBJS:.o=.d)
+
 clean:
 	rm -rf $(BUILD)
 
 -include mk/*.mk
+# Last, so that the fragments' objects are in DEPS too.
+-include $(DEPS)

@@ -10,7 +10,7 @@ BENCH_FLOOR := $(BUILD)/bench-floor
 
 $(BENCH_FLOOR): bench/floor.c
 	@mkdir -p $(@D)
-	$(CC) -D_GNU_SOURCE $(WARN) $(CFLAGS) -o $@ bench/floor.c
+	$(CC) -D_GNU_SOURCE $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ bench/floor.c $(LDLIBS)
 
 bench: $(BIN) $(BENCH_FLOOR)
 	bash bench/run.sh $(BIN) $(BENCH_FLOOR)

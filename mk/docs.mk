@@ -5,31 +5,37 @@
 #   make examples-check hermes-reconcile check over conf.d-examples/
 #   make install-man    (also done by make install)
 #
-# The key table of hermes-profiles(5) is generated from schema/profile-keys.def, the same
-# list the validator is compiled from, and spliced in at the @KEYTABLE@ marker line.
+# The key table of hermes-profiles(5) and its lists of keys, reserved variables and the line
+# limit are generated from schema/profile-keys.def and the reader's constants, what the
+# validator is compiled from, and spliced in at their @MARKER@ lines.
 
 MANDIR   ?= $(PREFIX)/share/man
-# The generator runs on the build machine, whatever CC targets.
-HOSTCC   ?= $(CC)
-GEN_KEYTABLE := $(BUILD)/gen-keytable
 MANPAGES := $(BUILD)/hermes-reconcile.8 $(BUILD)/hermes-profiles.5
+# The pieces of hermes-profiles(5) made from the schema, one per mode of gen-keytable.
+MAN_PIECES := keytable restart-keys next-use-keys reserved-env bool-words line-max
+MAN_PIECE_FILES := $(MAN_PIECES:%=$(BUILD)/man/%.roff)
 
 .PHONY: man man-lint examples-check install-man
 
 man: $(MANPAGES)
 
-$(GEN_KEYTABLE): schema/gen-keytable.c schema/profile-keys.def
+$(BUILD)/man/%.roff: $(GEN_KEYTABLE)
 	@mkdir -p $(@D)
-	$(HOSTCC) -std=c11 -Wall -Wextra -Werror -Ischema -o $@ schema/gen-keytable.c
+	$(GEN_KEYTABLE) $* > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/keytable.roff: $(GEN_KEYTABLE)
-	$(GEN_KEYTABLE) > $@.tmp && mv $@.tmp $@
-
-# Exactly one marker line, else the page is not built.
-$(BUILD)/hermes-profiles.5: docs/hermes-profiles.5.in $(BUILD)/keytable.roff
-	awk -v table=$(BUILD)/keytable.roff \
-	  '$$0 == ".\\\" @KEYTABLE@" { while ((getline l < table) > 0) print l; n++; next } { print } \
-	   END { if (n != 1) { print "docs.mk: " FILENAME ": need exactly one @KEYTABLE@ line" > "/dev/stderr"; exit 1 } }' \
+# A line ".\" @PIECE@" is replaced by $(BUILD)/man/piece.roff (PIECE in lower case, _ as -).
+# Every piece is spliced exactly once, and no marker is left without its piece.
+$(BUILD)/hermes-profiles.5: docs/hermes-profiles.5.in $(MAN_PIECE_FILES)
+	awk -v dir=$(BUILD)/man -v want="$(MAN_PIECES)" \
+	  'BEGIN { npieces = split(want, pieces, " ") } \
+	   /^\.\\" @[A-Z_-]+@$$/ { m = tolower(substr($$0, 6, length($$0) - 6)); gsub("_", "-", m); \
+	     f = dir "/" m ".roff"; got = 0; while ((getline l < f) > 0) { print l; got = 1 } close(f); \
+	     if (!got) { print "docs.mk: " FILENAME ":" FNR ": no piece " m > "/dev/stderr"; bad = 1 } \
+	     used[m]++; next } { print } \
+	   END { for (i = 1; i <= npieces; i++) if (used[pieces[i]] != 1) { \
+	           m = toupper(pieces[i]); gsub("-", "_", m); \
+	           print "docs.mk: " FILENAME ": need exactly one @" m "@ line" > "/dev/stderr"; bad = 1 } \
+	         exit bad }' \
 	  docs/hermes-profiles.5.in > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/hermes-reconcile.8: docs/hermes-reconcile.8

@@ -3,7 +3,8 @@
 # test/integration/50-boot.t (simulated) and 51-boot-s6-overlay.t (under the real s6-overlay) boot
 # it, so what is tested is what ships.
 #
-# The man pages come from mk/docs.mk's install-man (when that fragment is there).
+# The man pages come from mk/docs.mk's install-man (when that fragment is there). MANPAGES is
+# read in the recipe, not with ifneq, so the order in which make includes mk/*.mk does not matter.
 # IMAGE_BIN: the hermes-reconcile to install (default $(BIN); the boot test passes the binary
 # under test, e.g. the ASan build).
 
@@ -35,9 +36,7 @@ endif
 ifneq ($(IMAGE_EXAMPLES),)
 	install -m 0644 $(IMAGE_EXAMPLES) $(DESTDIR)/usr/share/hermes/profiles.d-examples/
 endif
-ifneq ($(MANPAGES),)
-	$(MAKE) --no-print-directory install-man PREFIX=/usr DESTDIR=$(DESTDIR)
-endif
+	$(if $(MANPAGES),$(MAKE) --no-print-directory install-man PREFIX=/usr DESTDIR=$(DESTDIR))
 
 # ---- make image, make image-test: the container image, with podman or docker --------------------------
 # S6_OVERLAY_DIR: a local s6-overlay build (the two tarballs and SHA256SUMS); the boot test

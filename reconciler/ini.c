@@ -150,12 +150,10 @@ static int on_value(void *user, char const *section, char const *name, char cons
     if (!schema_valid_env_name(name)) { bad(r, "invalid variable name %s in [env]", q(r, name)); return 1; }
     if (schema_env_reserved(name)) { bad(r, "%s is set by hermes-reconcile and cannot be set in [env]", q(r, name)); return 1; }
   }
-  if (!r->is_defaults && !strcmp(k->section, "discover")) {   /* SPEC 10 */
-    bad(r, "[discover] %s is allowed only in _defaults.ini", name);
-    return 1;
-  }
-  if (r->is_defaults && !strcmp(k->section, "profile") && !strcmp(k->key, "home")) {
-    bad(r, "%s is not allowed in _defaults.ini", "[profile] home");
+  if (k->where == (r->is_defaults ? HR_IN_PROFILE : HR_IN_DEFAULTS)) {   /* [profile] home; [discover] (SPEC 10) */
+    errors_add(r->errs, r->out->file, r->line, "[%s] %s is %s in _defaults.ini", section, name,
+               r->is_defaults ? "not allowed" : "allowed only");
+    r->nerrs++;
     return 1;
   }
   struct hr_setting const *dup = settings_get(r->out, schema_index(k), name);

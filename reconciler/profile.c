@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -109,6 +111,19 @@ char const *profile_quote(int secret, char const *s)
   return secret ? HR_NOT_QUOTED : s;
 }
 
+/* "expected yes/no, true/false, ..." from the words schema_parse_bool accepts. */
+static char const *bool_problem(void)
+{
+  static char const *const t[] = { HR_BOOL_TRUE }, *const f[] = { HR_BOOL_FALSE };
+  static char buf[128];
+  size_t n = sizeof t / sizeof *t, len = 0;
+  if (buf[0]) return buf;
+  len += (size_t)snprintf(buf, sizeof buf, "expected");
+  for (size_t i = 0; i < n && len < sizeof buf; i++)
+    len += (size_t)snprintf(buf + len, sizeof buf - len, "%s %s/%s", !i ? "" : i + 1 < n ? "," : " or", t[i], f[i]);
+  return buf;
+}
+
 /* 0 if value suits k; else the problem, worded for "FILE:LINE: KEY: problem". */
 static char const *value_problem(struct hr_key const *k, char const *v, struct hr_ids const *ids)
 {
@@ -118,7 +133,7 @@ static char const *value_problem(struct hr_key const *k, char const *v, struct h
   gid_t gid;
   char sig[16];
   switch (k->type) {
-    case HR_T_BOOL: return schema_parse_bool(v, &b) ? "expected yes/no, true/false, on/off or 1/0" : 0;
+    case HR_T_BOOL: return schema_parse_bool(v, &b) ? bool_problem() : 0;
     case HR_T_PATH: return schema_valid_path(v) ? 0 : "expected an absolute path";
     case HR_T_TEXT: case HR_T_ENV: case HR_T_WORDS: return 0;
     case HR_T_PROGRAM: return schema_valid_program(v) ? 0 : "expected a command name or an absolute path";
@@ -144,6 +159,16 @@ static char const *value_problem(struct hr_key const *k, char const *v, struct h
   return "unknown type";
 }
 
+/* The choices of k as "a|b|c", for messages. */
+static char const *choices_words(struct hr_key const *k, char *buf, size_t len)
+{
+  size_t n = 0;
+  buf[0] = 0;
+  for (size_t i = 0; k->choices[i] && n < len; i++)
+    n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? "|" : "", k->choices[i]);
+  return buf;
+}
+
 size_t settings_check(struct hr_settings const *s, struct hr_ids const *ids, struct hr_errors *errs)
 {
   size_t n = 0;
@@ -153,8 +178,10 @@ size_t settings_check(struct hr_settings const *s, struct hr_ids const *ids, str
     if (!why) continue;
     /* the key is the schema's own word (every key with a free name is valid whatever its value) */
     char const *v = profile_quote(s->origin.secret, s->v[i].value);
+    char choices[128];
     if (k->type == HR_T_ENUM)
-      errors_add(errs, s->file, s->v[i].line, "%s = %s: %s %s", s->v[i].name, v, why, k->choices);
+      errors_add(errs, s->file, s->v[i].line, "%s = %s: %s %s", s->v[i].name, v, why,
+                 choices_words(k, choices, sizeof choices));
     else if (k->type == HR_T_INT)
       errors_add(errs, s->file, s->v[i].line, "%s = %s: %s %ld..%ld", s->v[i].name, v, why, k->min, k->max);
     else
@@ -164,50 +191,30 @@ size_t settings_check(struct hr_settings const *s, struct hr_ids const *ids, str
   return n;
 }
 
-/* The value of section/key: the profile's own, else the defaults', else 0. */
-static char const *lookup(struct hr_settings const *d, struct hr_settings const *own, char const *section, char const *key)
+/* Where each key's value goes in struct profile, from the .def's field column. */
+#define PROFILE_OFFSET_HR_IN_ANY(field) offsetof(struct profile, field)
+#define PROFILE_OFFSET_HR_IN_PROFILE(field) offsetof(struct profile, field)
+#define PROFILE_OFFSET_HR_IN_DEFAULTS(field) PROFILE_NO_FIELD
+
+size_t const profile_field[HR_NKEYS] = {
+#define HR_KEY(section, key, type, min, max, choices, dflt, dflt_doc, where, cost, field, meaning) \
+  [HR_KEY_ID(section, key)] = PROFILE_OFFSET_##where(field),
+#include "profile-keys.def"
+};
+
+/* The value of key k: the profile's own, else the defaults', else 0. */
+static char const *lookup(struct hr_settings const *d, struct hr_settings const *own, enum hr_key_id k)
 {
-  size_t i = schema_index(schema_find(section, key));
-  struct hr_setting const *s = settings_get(own, i, 0);
-  if (!s && d) s = settings_get(d, i, 0);
+  struct hr_setting const *s = settings_get(own, k, 0);
+  if (!s && d) s = settings_get(d, k, 0);
   return s ? s->value : 0;
 }
 
-/* The line of [gateway] key in the profile's own file, 0 if it does not set it. */
-static unsigned int own_line(struct hr_settings const *own, char const *key)
+/* The line of key k in the profile's own file, 0 if it does not set it. */
+static unsigned int own_line(struct hr_settings const *own, enum hr_key_id k)
 {
-  struct hr_setting const *s = settings_get(own, schema_index(schema_find("gateway", key)), 0);
+  struct hr_setting const *s = settings_get(own, k, 0);
   return s ? s->line : 0;
-}
-
-static int get_bool(struct hr_settings const *d, struct hr_settings const *own, char const *sect, char const *key, int dflt)
-{
-  char const *v = lookup(d, own, sect, key);
-  int b = dflt;
-  if (v) schema_parse_bool(v, &b);
-  return b;
-}
-
-static int get_enum(struct hr_settings const *d, struct hr_settings const *own, char const *sect, char const *key, int dflt)
-{
-  char const *v = lookup(d, own, sect, key);
-  int e = dflt;
-  if (v) schema_parse_enum(schema_find(sect, key), v, &e);
-  return e;
-}
-
-static long get_int(struct hr_settings const *d, struct hr_settings const *own, char const *sect, char const *key, long dflt)
-{
-  char const *v = lookup(d, own, sect, key);
-  long n = dflt;
-  if (v) schema_parse_int(schema_find(sect, key), v, &n);
-  return n;
-}
-
-static char *get_str(struct hr_settings const *d, struct hr_settings const *own, char const *sect, char const *key, char const *dflt)
-{
-  char const *v = lookup(d, own, sect, key);
-  return hr_strdup(v ? v : dflt);
 }
 
 static void split_words(struct profile *p, char const *s)
@@ -231,7 +238,7 @@ static int env_cmp(void const *a, void const *b)
 static void merge_env(struct profile *p, struct hr_settings const *d, struct hr_settings const *own)
 {
   size_t cap = 0;
-  size_t envkey = schema_index(schema_find("env", "*"));
+  size_t envkey = HR_K_env_NAME;
   struct hr_settings const *layers[2] = { own, d };
   for (int l = 0; l < 2; l++) {
     if (!layers[l]) continue;
@@ -322,6 +329,30 @@ static size_t resolve_ids(struct profile *p, int user_set, struct hr_ids const *
   return resolve_groups(p, primary, ids, errs);
 }
 
+/* Store v (checked already; 0: not set) into field f of key k. */
+static void set_field(struct profile *p, struct hr_key const *k, void *f, char const *v)
+{
+  switch (k->type) {
+    case HR_T_BOOL: if (v) schema_parse_bool(v, f); break;
+    case HR_T_ENUM: if (v) schema_parse_enum(k, v, f); break;
+    case HR_T_INT: *(long *)f = -1; if (v) schema_parse_int(k, v, f); break;
+    case HR_T_SIGNAL: if (v) schema_parse_signal(v, f, PROFILE_SIGNAL_MAX); break;
+    case HR_T_WORDS: if (v) split_words(p, v); break;
+    case HR_T_ENV: break;   /* every variable is a key: merge_env */
+    case HR_T_PATH: case HR_T_TEXT: case HR_T_PROGRAM: case HR_T_USER: case HR_T_GROUP: case HR_T_LOGDIR:
+      *(char **)f = v ? hr_strdup(v) : 0;
+      break;
+  }
+}
+
+/* The defaults that depend on the profile's name, where no file set them. */
+static void derive_defaults(struct profile *p, char const *hermes_home)
+{
+  if (!p->home && !strcmp(p->name, "default")) p->home = hr_strdup(hermes_home);
+  else if (!p->home) p->home = hr_asprintf("%s/profiles/%s", hermes_home, p->name);
+  if (!p->log_dir) p->log_dir = hr_asprintf("$HERMES_HOME/logs/gateways/%s", p->name);
+}
+
 size_t profile_build(struct profile *p, char const *name, char const *file, struct hr_settings const *d,
                      struct hr_settings const *own, char const *hermes_home, struct hr_ids const *ids,
                      struct hr_errors *errs)
@@ -329,60 +360,49 @@ size_t profile_build(struct profile *p, char const *name, char const *file, stru
   memset(p, 0, sizeof *p);
   p->name = hr_strdup(name);
   p->file = hr_strdup(file);
-  p->enabled = get_bool(d, own, "profile", "enabled", 1);
-  char const *home = lookup(d, own, "profile", "home");
-  if (home) p->home = hr_strdup(home);
-  else if (!strcmp(name, "default")) p->home = hr_strdup(hermes_home);
-  else p->home = hr_asprintf("%s/profiles/%s", hermes_home, name);
-  p->description = get_str(d, own, "profile", "description", "");
-  p->program = get_str(d, own, "gateway", "program", "hermes");
-  char const *args = lookup(d, own, "gateway", "args");
-  if (args) split_words(p, args);
-  p->autostart = get_enum(d, own, "gateway", "autostart", HR_AUTOSTART_STATE);
-  p->restart = get_enum(d, own, "gateway", "restart", HR_RESTART_ON_FAILURE);
-  p->user = get_str(d, own, "gateway", "user", "hermes");
-  char const *group = lookup(d, own, "gateway", "group");
-  p->group = group ? hr_strdup(group) : 0;
-  p->inherit_env = get_bool(d, own, "gateway", "inherit_env", 1);
-  p->timeout_finish = get_int(d, own, "gateway", "timeout_finish", -1);
-  p->timeout_kill = get_int(d, own, "gateway", "timeout_kill", -1);
-  p->notification_fd = get_int(d, own, "gateway", "notification_fd", -1);
-  p->max_death_tally = get_int(d, own, "gateway", "max_death_tally", -1);
-  char const *sig = lookup(d, own, "gateway", "down_signal");
-  if (sig) schema_parse_signal(sig, p->down_signal, sizeof p->down_signal);
-  p->log_enabled = get_bool(d, own, "log", "enabled", 1);
-  char const *dir = lookup(d, own, "log", "dir");
-  p->log_dir = dir ? hr_strdup(dir) : hr_asprintf("$HERMES_HOME/logs/gateways/%s", name);
-  p->max_files = get_int(d, own, "log", "max_files", 10);
-  p->max_size = get_int(d, own, "log", "max_size", 1000000);
-  p->timestamp = get_enum(d, own, "log", "timestamp", HR_TS_ISO);
-  p->to_stdout = get_bool(d, own, "log", "to_stdout", 1);
+  for (size_t k = 0; k < HR_NKEYS; k++) {
+    if (profile_field[k] == PROFILE_NO_FIELD) continue;
+    char const *v = lookup(d, own, k);
+    set_field(p, hr_keys + k, (char *)p + profile_field[k], v ? v : hr_keys[k].dflt);
+  }
+  derive_defaults(p, hermes_home);
   merge_env(p, d, own);
   p->secret = own->origin.secret || (d && d->origin.secret);
-  p->user_line = own_line(own, "user");
-  p->group_line = own_line(own, "group");
-  size_t n = resolve_ids(p, !!lookup(d, own, "gateway", "user"), ids, errs);
+  p->user_line = own_line(own, HR_K_gateway_user);
+  p->group_line = own_line(own, HR_K_gateway_group);
+  size_t n = resolve_ids(p, !!lookup(d, own, HR_K_gateway_user), ids, errs);
   p->valid = !n;
   return n;
 }
 
+/* Free what set_field allocated for key k. */
+static void free_field(struct profile *p, struct hr_key const *k, void *f)
+{
+  switch (k->type) {
+    case HR_T_WORDS:
+      for (size_t i = 0; i < p->nargs; i++) free(p->args[i]);
+      free(p->args);
+      break;
+    case HR_T_ENV:
+      for (size_t i = 0; i < p->nenv; i++) {
+        free(p->env[i].name);
+        free(p->env[i].value);
+      }
+      free(p->env);
+      break;
+    case HR_T_PATH: case HR_T_TEXT: case HR_T_PROGRAM: case HR_T_USER: case HR_T_GROUP: case HR_T_LOGDIR:
+      free(*(char **)f);
+      break;
+    default: break;
+  }
+}
+
 void profile_free(struct profile *p)
 {
+  for (size_t k = 0; k < HR_NKEYS; k++)
+    if (profile_field[k] != PROFILE_NO_FIELD) free_field(p, hr_keys + k, (char *)p + profile_field[k]);
   free(p->name);
   free(p->file);
-  free(p->home);
-  free(p->description);
-  free(p->program);
-  for (size_t i = 0; i < p->nargs; i++) free(p->args[i]);
-  free(p->args);
-  free(p->user);
-  free(p->group);
-  free(p->log_dir);
-  for (size_t i = 0; i < p->nenv; i++) {
-    free(p->env[i].name);
-    free(p->env[i].value);
-  }
-  free(p->env);
   free(p->groups);
   free(p->contributors);
   memset(p, 0, sizeof *p);

@@ -6,9 +6,11 @@
 #include <sys/types.h>
 
 #include "errors.h"
+#include "schema.h"
 #include "settings.h"
 
-enum hr_autostart { HR_AUTOSTART_YES, HR_AUTOSTART_NO, HR_AUTOSTART_STATE };   /* choices order */
+/* In the order of the .def's choices (test/unit/test-schema.c checks it). */
+enum hr_autostart { HR_AUTOSTART_YES, HR_AUTOSTART_NO, HR_AUTOSTART_STATE };
 enum hr_restart { HR_RESTART_ON_FAILURE, HR_RESTART_ALWAYS, HR_RESTART_NEVER };
 enum hr_timestamp { HR_TS_ISO, HR_TS_TAI64N, HR_TS_NONE };
 
@@ -19,30 +21,40 @@ struct hr_env {
   char *value;           /* "": unset the variable */
 };
 
+/*
+ * The C type of each value type of the .def: a profile's field for a key of that type. Not set:
+ * -1 for an integer, "" for a signal, 0 for a string (home and log dir are then derived).
+ */
+#define PROFILE_SIGNAL_MAX 16
+#define PROFILE_DECL_HR_T_BOOL(field) int field;
+#define PROFILE_DECL_HR_T_ENUM(field) int field;              /* index into the key's choices */
+#define PROFILE_DECL_HR_T_INT(field) long field;
+#define PROFILE_DECL_HR_T_SIGNAL(field) char field[PROFILE_SIGNAL_MAX];   /* "SIGTERM" */
+#define PROFILE_DECL_HR_T_WORDS(field) char **field;          /* nargs of them */
+#define PROFILE_DECL_HR_T_ENV(field) struct hr_env *field;    /* nenv of them, by name */
+#define PROFILE_DECL_HR_T_PATH(field) char *field;
+#define PROFILE_DECL_HR_T_TEXT(field) char *field;
+#define PROFILE_DECL_HR_T_PROGRAM(field) char *field;
+#define PROFILE_DECL_HR_T_USER(field) char *field;
+#define PROFILE_DECL_HR_T_GROUP(field) char *field;
+#define PROFILE_DECL_HR_T_LOGDIR(field) char *field;
+/* The keys of _defaults.ini only are not a profile's. */
+#define PROFILE_FIELD_HR_IN_ANY(type, field) PROFILE_DECL_##type(field)
+#define PROFILE_FIELD_HR_IN_PROFILE(type, field) PROFILE_DECL_##type(field)
+#define PROFILE_FIELD_HR_IN_DEFAULTS(type, field)
+
 struct profile {
   char *name;
   char *file;
   int valid;
-  int enabled;
-  char *home;
-  char *description;
-  char *program;
-  char **args;
-  size_t nargs;
-  int autostart, restart;
-  char *user, *group;
-  uid_t uid;
+  uid_t uid;             /* user and group, resolved */
   gid_t gid;
-  int inherit_env;
-  long timeout_finish, timeout_kill, notification_fd, max_death_tally;   /* -1: not set */
-  char down_signal[16];                                                 /* "": not set */
-  int log_enabled;
-  char *log_dir;
-  long max_files, max_size;
-  int timestamp;
-  int to_stdout;
-  struct hr_env *env;
+  size_t nargs;
   size_t nenv;
+  /* One field per key, named by the .def's field column: enabled, home, ..., log_dir, env. */
+#define HR_KEY(section, key, type, min, max, choices, dflt, dflt_doc, where, cost, field, meaning) \
+  PROFILE_FIELD_##where(type, field)
+#include "profile-keys.def"
   gid_t *groups;         /* the user's supplementary groups, as initgroups gives them (SPEC 11.5) */
   size_t ngroups;
   unsigned int user_line, group_line;   /* where the profile's own file set user, group; 0 elsewhere */
@@ -54,6 +66,13 @@ struct profile {
      HR_DISCOVERED, or HR_DISCOVERED_OVER_MAX past [discover] max (then never valid). */
   int discovered;
 };
+
+/*
+ * The offset in struct profile of the field each key fills (the .def's field column), or
+ * PROFILE_NO_FIELD for a key that is not a profile's (HR_IN_DEFAULTS).
+ */
+#define PROFILE_NO_FIELD ((size_t)-1)
+extern size_t const profile_field[HR_NKEYS];
 
 /* Where names become ids. Tests provide their own; ids_system uses the passwd and group databases. */
 struct hr_ids {

@@ -160,7 +160,7 @@ static void render_finish(struct slot_render *r, struct profile const *p)
     [HR_RESTART_ALWAYS] = "78",
     [HR_RESTART_NEVER] = "*",
   };
-  static char const *const policy[] = { "on-failure", "always", "never" };
+  char const *const *policy = hr_keys[HR_K_gateway_restart].choices;
   struct text t = { 0 };
   header(&t, r->slot, "");
   putf(&t, "# restart = %s: exit 125 keeps the gateway down, exit 0 lets s6 restart it.\n", policy[p->restart]);
@@ -292,7 +292,7 @@ void render_slot(struct profile const *p, struct render_ctx const *ctx, struct s
 
 char *render_record(struct slot_render const *r, int autostart)
 {
-  static char const *const a[] = { "yes", "no", "state" };
+  char const *const *a = hr_keys[HR_K_gateway_autostart].choices;
   return hr_asprintf("hermes-reconcile 1\nrun %s\nctl %s\nlog %s\nautostart %s\n",
                      r->digest[HR_PART_RUN], r->digest[HR_PART_CTL], r->has_log ? r->digest[HR_PART_LOG] : "-",
                      a[autostart]);

@@ -8,14 +8,20 @@
 
 #include "schema.h"
 
-struct hr_key const hr_keys[] = {
-#define HR_KEY(section, key, type, min, max, choices, dflt, meaning) \
-  { #section, #key, type, min, max, choices, dflt, meaning },
+struct hr_key const hr_keys[HR_NKEYS] = {
+#define HR_KEY(section, key, type, min, max, choices, dflt, dflt_doc, where, cost, field, meaning) \
+  [HR_KEY_ID(section, key)] = { #section, #key, type, min, max, choices, dflt, dflt_doc, where, cost, meaning },
 #include "profile-keys.def"
-#undef HR_KEY
 };
 
-size_t const hr_nkeys = sizeof hr_keys / sizeof hr_keys[0];
+size_t const hr_nkeys = HR_NKEYS;
+
+char const *const hr_reserved_env[] = {
+#define HR_RESERVED_ENV(name) #name,
+#include "profile-keys.def"
+};
+
+size_t const hr_nreserved_env = sizeof hr_reserved_env / sizeof *hr_reserved_env;
 
 int schema_section_known(char const *section)
 {
@@ -30,7 +36,7 @@ struct hr_key const *schema_find(char const *section, char const *key)
   for (size_t i = 0; i < hr_nkeys; i++) {
     struct hr_key const *k = hr_keys + i;
     if (k->section[0] != section[0] || strcmp(k->section, section)) continue;
-    if (k->key[0] == '*' || (k->key[0] == key[0] && !strcmp(k->key, key))) return k;
+    if (k->type == HR_T_ENV || (k->key[0] == key[0] && !strcmp(k->key, key))) return k;
   }
   return 0;
 }
@@ -42,9 +48,9 @@ size_t schema_index(struct hr_key const *k)
 
 int schema_parse_bool(char const *v, int *out)
 {
-  static char const *const yes[] = { "yes", "true", "on", "1" };
-  static char const *const no[] = { "no", "false", "off", "0" };
-  for (size_t i = 0; i < 4; i++) {
+  static char const *const yes[] = { HR_BOOL_TRUE };
+  static char const *const no[] = { HR_BOOL_FALSE };
+  for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
     if (!strcasecmp(v, yes[i])) { *out = 1; return 0; }
     if (!strcasecmp(v, no[i])) { *out = 0; return 0; }
   }
@@ -53,14 +59,8 @@ int schema_parse_bool(char const *v, int *out)
 
 int schema_parse_enum(struct hr_key const *k, char const *v, int *out)
 {
-  char const *c = k->choices;
-  size_t len = strlen(v);
-  for (int i = 0; *c; i++) {
-    char const *bar = strchr(c, '|');
-    size_t n = bar ? (size_t)(bar - c) : strlen(c);
-    if (n == len && !strncmp(c, v, n)) { *out = i; return 0; }
-    c += n + !!bar;
-  }
+  for (int i = 0; k->choices && k->choices[i]; i++)
+    if (!strcmp(k->choices[i], v)) { *out = i; return 0; }
   return -1;
 }
 
@@ -98,11 +98,8 @@ int schema_valid_env_name(char const *s)
 
 int schema_env_reserved(char const *s)
 {
-  static char const *const reserved[] = {
-    "HOME", "HERMES_HOME", "HERMES_S6_SUPERVISED_CHILD", "HERMES_SUPERVISED_CHILD",
-  };
-  for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
-    if (!strcmp(s, reserved[i])) return 1;
+  for (size_t i = 0; i < hr_nreserved_env; i++)
+    if (!strcmp(s, hr_reserved_env[i])) return 1;
   return 0;
 }
 
@@ -153,23 +150,4 @@ int schema_parse_signal(char const *v, char *buf, size_t len)
   strcpy(buf, "SIG");
   strcat(buf, canon);
   return 0;
-}
-
-char const *schema_type_words(enum hr_type t)
-{
-  switch (t) {
-    case HR_T_BOOL: return "yes/no, true/false, on/off or 1/0";
-    case HR_T_PATH: return "an absolute path";
-    case HR_T_TEXT: return "text";
-    case HR_T_PROGRAM: return "a command name or an absolute path";
-    case HR_T_WORDS: return "words separated by blanks";
-    case HR_T_ENUM: return "one of";
-    case HR_T_USER: return "a user name";
-    case HR_T_GROUP: return "a group name";
-    case HR_T_INT: return "an integer";
-    case HR_T_SIGNAL: return "a signal name";
-    case HR_T_LOGDIR: return "an absolute path, which may begin with $HERMES_HOME";
-    case HR_T_ENV: return "text";
-  }
-  return "?";
 }

@@ -18,6 +18,7 @@ Suite *suite_parse(void);
 Suite *suite_fsutil(void);
 Suite *suite_output(void);
 Suite *suite_discover(void);
+Suite *suite_schema(void);
 
 /* Fixtures shared by the suites (util.c). */
 #define T_HOME "/opt/data"
