@@ -1,8 +1,8 @@
 #include <errno.h>
-#include <stddef.h>
-#include <stdio.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
