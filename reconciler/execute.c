@@ -166,6 +166,22 @@ static void publish(struct pass *ps, struct plan_item const *it)
   free(stage);
 }
 
+/* A slot whose profile is gone: its timeout-kill file says what its timeout_kill was. */
+static unsigned int slot_kill_ms(struct pass *ps, char const *dir)
+{
+  char path[300], buf[32];
+  snprintf(path, sizeof path, "%s/timeout-kill", dir);
+  int fd = fs_open_typed(ps->ctx->scandirfd, path, O_RDONLY, S_IFREG, 0);
+  if (fd < 0) return ps->ctx->timeout_ms;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return ps->ctx->timeout_ms;
+  buf[n] = 0;
+  char *end;
+  unsigned long v = strtoul(buf, &end, 10);
+  return v > 0 && v < 86400000UL && (*end == '\n' || !*end) ? (unsigned int)v : ps->ctx->timeout_ms;
+}
+
 /* Stop a slot and move it out of s6-svscan's sight; it is deleted once its supervisors are gone. */
 static void reap(struct pass *ps, struct plan_item const *it)
 {
@@ -184,7 +200,7 @@ static void reap(struct pass *ps, struct plan_item const *it)
   }
   char *tomb = temp_name(ps, HR_TOMB_PREFIX);
   if (renameat2(sfd, it->slot, sfd, tomb, RENAME_NOREPLACE) < 0) fail(ps, "rename", it->slot);
-  else watch_add_kill(ps, tomb, 0, 1, kill_ms(ps, it->profile));
+  else watch_add_kill(ps, tomb, 0, 1, it->profile ? kill_ms(ps, it->profile) : slot_kill_ms(ps, tomb));
   free(tomb);
 }
 

@@ -22,6 +22,7 @@
 # 15 a full file system under the tombstone (a small tmpfs scandir)
 # 16 a FIFO as lock in a slot being removed: the tombstone still goes
 # 17 a SIGTERM-ignoring gateway behind a planted control link, removed: killed through /proc
+# 18 a removed gateway outliving the pass: status lists it as removing; the next pass ends it
 #
 # HR_ATTACK_GUARD (default 120) is the per-command guard in seconds; HR_ATTACK_ONLY="N..." plays
 # only sections N (3 covers attacks 3 and 4).
@@ -354,6 +355,29 @@ is "$RC" 0 "removed: the gateway is killed without its control FIFO, exit 0"
 ok "$(! kill -0 "$pid" 2>/dev/null && echo 0 || echo 1)" "the gateway is gone"
 unchanged v17 "$before" "the root-owned target of the link is unchanged"
 next_pass "deaf gateway behind a link"
+fi
+
+# --- 18. a slot still going away is listed as removing ----------------------------------------
+if want 18; then
+attack "a removed gateway that ignores SIGTERM and whose timeout_kill outlasts the pass"
+printf '#!/bin/sh\ntrap "" TERM\nexec sleep 100000\n' >"$TMP/gw-deaf3"
+chmod 0755 "$TMP/gw-deaf3"
+profile gone
+sed -i "s|^program = .*|program = $TMP/gw-deaf3|; s|^\[gateway\]$|[gateway]\ntimeout_kill = 600000|" "$CONF/gone.ini"
+g -q apply
+wait_for 10000 is_up "$SCANDIR/gateway-gone"
+pid=$(s6-svstat -o pid "$SCANDIR/gateway-gone")
+at_exit "kill_ours $pid"
+rm "$CONF/gone.ini"
+g -q apply
+is "$RC" 99 "the pass stops waiting at --timeout (s6 kills it only after timeout_kill): exit 99"
+g --json status
+is "$(jq -c '[.slots[] | select(.slot == "gateway-gone") | [.removing, .supervised]]' "$TMP/out")" '[[true,true]]' \
+  "status lists the slot still going away: removing true, supervised"
+g status
+like "$(cat "$TMP/out")" "gateway-gone .*removing" "and marks it in text"
+next_pass "going away"
+ok "$(! kill -0 "$pid" 2>/dev/null && echo 0 || echo 1)" "the next pass sent k: the gateway is gone"
 fi
 
 # --- 15. a full file system under the tombstone (last: it shrinks the scandir) -------------------
