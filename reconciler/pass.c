@@ -34,8 +34,6 @@ static void check_homes(struct pipeline *pl)
     } else if (lstat(p->home, &st) < 0 || !S_ISDIR(st.st_mode)) {
       errors_add(&pl->errs, p->file, 0, "home %s does not exist", p->home);
       p->valid = 0;
-      pl->missing_homes = hr_realloc(pl->missing_homes, sizeof *pl->missing_homes * (pl->nmissing + 1));
-      pl->missing_homes[pl->nmissing++] = hr_strdup(p->home);
     }
   }
 }
@@ -95,8 +93,6 @@ void pipeline_free(struct pipeline *pl)
       free(pl->renders[i]);
     }
   free(pl->renders);
-  for (size_t i = 0; i < pl->nmissing; i++) free(pl->missing_homes[i]);
-  free(pl->missing_homes);
   plan_free(&pl->plan);
   live_set_free(&pl->live);
   profile_set_free(&pl->set);
@@ -127,6 +123,18 @@ int pass_once(struct hr_options const *o, enum pass_mode mode)
   return pass_once_waits(o, mode, 0);
 }
 
+/* watch (SPEC 10): the homes of the enabled profiles that do not exist (SPEC 9.1), for w. */
+static void homes_waited_for(struct pipeline const *pl, struct pass_waits *w)
+{
+  struct stat st;
+  for (size_t i = 0; i < pl->set.n; i++) {
+    struct profile const *p = pl->set.v + i;
+    if (!p->enabled || !p->home || (stat(p->home, &st) == 0 && S_ISDIR(st.st_mode))) continue;
+    w->homes = hr_realloc(w->homes, sizeof *w->homes * (w->n + 1));
+    w->homes[w->n++] = hr_strdup(p->home);
+  }
+}
+
 void pass_waits_free(struct pass_waits *w)
 {
   for (size_t i = 0; i < w->n; i++) free(w->homes[i]);
@@ -148,12 +156,7 @@ int pass_once_waits(struct hr_options const *o, enum pass_mode mode, struct pass
     if (code == HR_EXIT_OK && pl.errs.n) code = HR_EXIT_INVALID;
   }
   report_plan(command, &pl.plan, &pl.errs, o->json, o->verbosity, code);
-  if (w) {
-    w->homes = pl.missing_homes;
-    w->n = pl.nmissing;
-    pl.missing_homes = 0;
-    pl.nmissing = 0;
-  }
+  if (w) homes_waited_for(&pl, w);
   pipeline_free(&pl);
   return code;
 }

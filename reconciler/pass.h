@@ -20,8 +20,6 @@ struct pipeline {
   struct plan plan;
   int scandirfd;
   int lockfd;
-  char **missing_homes;       /* SPEC 9.1: the homes of the profiles skipped for want of them */
-  size_t nmissing;
 };
 #define PIPELINE_ZERO { .scandirfd = -1, .lockfd = -1 }
 
