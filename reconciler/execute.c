@@ -204,14 +204,17 @@ static void reap(struct pass *ps, struct plan_item const *it)
   free(tomb);
 }
 
-/* A deletion that ran out of time is left for the next pass: exit 99, not 111 (SPEC 11.3). */
-static void remove_tree(struct pass *ps, char const *name)
+/*
+ * A deletion that ran out of time is left for the next pass: exit 99, not 111 (SPEC 11.3).
+ * leftover: an interrupted pass's entry, which an unprivileged pass may be unable to delete.
+ */
+static void remove_tree(struct pass *ps, char const *name, int leftover)
 {
   if (fs_rm_tree_at(ps->ctx->scandirfd, name, deadline_now_ms() + ps->ctx->timeout_ms) == 0) return;
   if (errno == ETIMEDOUT) {
     strerr_warnw(ps->ctx->scandir, "/", name, ": not deleted before the timeout; left for the next pass");
     ps->incomplete = 1;
-  } else if (errno == EACCES || errno == EPERM)
+  } else if (leftover && (errno == EACCES || errno == EPERM))
     strerr_warnwu("remove ", ps->ctx->scandir, "/", name, ": permission denied; left for a privileged pass");
   else fail(ps, "remove", name);
 }
@@ -224,7 +227,7 @@ static void clean_leftover(struct pass *ps, struct plan_item const *it)
 {
   struct live_slot const *l = it->live;
   if (l->supervised > 0 || l->log_supervised > 0) watch_add(ps, l->name, 0, 1);
-  else remove_tree(ps, l->name);
+  else remove_tree(ps, l->name, 1);
 }
 
 /* Optional files of a slot that a new render may no longer have. */
@@ -385,7 +388,7 @@ static int watch_settled(struct pass *ps, struct watch *w)
     }
     return 0;
   }
-  remove_tree(ps, w->dir);
+  remove_tree(ps, w->dir, 0);
   return 1;
 }
 

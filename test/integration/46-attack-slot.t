@@ -253,6 +253,7 @@ fi
 if want 10; then
 attack "gateway_state.json as a FIFO"
 profile stf autostart=state
+chown "$TEST_USER" "$HH/profiles/stf"
 as_user mkfifo "$HH/profiles/stf/gateway_state.json"
 g -q apply
 is "$RC" 0 "a FIFO as the state file: no hang, exit 0"
@@ -311,10 +312,16 @@ if want 14; then
 attack "control swapped between the FIFO and a link in a loop while passes adopt and remove the slot"
 former race
 before=$(victim v14)
-as_user sh -c "cd '$SCANDIR/gateway-race/supervise' && ln -s '$TMP/v14' link && mkfifo fifo &&
+mkdir -p "$TMP/racer"
+chown "$TEST_USER" "$TMP/racer"
+as_user sh -c "cd '$SCANDIR/gateway-race/supervise' && ln -s '$TMP/v14' link && mkfifo fifo"
+ok $? "the racer's link and FIFO are in place before the pass"
+as_user sh -c "cd '$SCANDIR/gateway-race/supervise' && touch '$TMP/racer/on' &&
   while [ ! -e '$TMP/race-stop' ]; do mv -f link control 2>/dev/null; ln -sf '$TMP/v14' link 2>/dev/null;
   mv -f fifo control 2>/dev/null; mkfifo fifo 2>/dev/null; done" &
 RACER=$!
+wait_for 10000 test -e "$TMP/racer/on"
+ok $? "the racer runs (until the pass takes supervise/ away from it)"
 g -q apply
 rc1=$RC
 rm "$CONF/race.ini"
