@@ -380,7 +380,11 @@ is "$(grep -c 'first boot: seeded' "$BOOTLOG")" "$seeded" "nothing is seeded aga
 snap_profiles() { (cd "$VOL" && find profiles.d profiles -printf '%p %y %u:%g %m %s %T@\n' | LC_ALL=C sort); }
 before=$(snap_profiles)
 C2=$C
+# container 2's default gateway runs on the volume: its pid file is not the dashboard container's to clear
+printf '4242\n' >"$VOL/gateway.pid" && chown "$HUID:$HGID" "$VOL/gateway.pid"
 container 3 dashboard || bail "the dashboard container did not boot"
+[ -f "$VOL/gateway.pid" ]
+ok $? "the dashboard container leaves the gateway.pid of the container that shares the volume"
 is "$(c_slots)" "" "a dashboard container on the same volume: no gateway slot"
 [ -e "$C/run/hermes/no-gateways" ]
 ok $? "the dashboard container is marked as running no gateway"
