@@ -170,40 +170,59 @@ static int rm_deadline_passed(long long deadline)
   return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 >= deadline;
 }
 
+/*
+ * The next entry of d (the directory fd) that is a directory, everything else on the way unlinked:
+ * 1 with its name in *name, 0 at the end, -1 with errno (ETIMEDOUT past the deadline).
+ */
+static int rm_next_dir(DIR *d, int fd, long long deadline, char const **name)
+{
+  for (;;) {
+    errno = 0;
+    struct dirent *e = readdir(d);
+    if (!e) return errno ? -1 : 0;
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    if (rm_deadline_passed(deadline)) return (errno = ETIMEDOUT), -1;
+    /* d_type spares a failing unlink per directory; a wrong or unknown one only costs that */
+    if (e->d_type != DT_DIR && (unlinkat(fd, e->d_name, 0) == 0 || errno == ENOENT)) continue;
+    if (e->d_type != DT_DIR && errno != EISDIR && errno != EPERM) return -1;
+    *name = e->d_name;
+    return 1;
+  }
+}
+
 /* Empty the directory fd (one level below top): subdirectories go up to top, the rest is unlinked. */
 static int rm_flatten(int topfd, int fd, long long deadline)
 {
   fchmod(fd, 0700);   /* root may; an unprivileged pass may not, and needs not */
   DIR *d = fs_dir_stream(fd);
   if (!d) return -1;
-  int r = 0;
-  for (;;) {
-    errno = 0;
-    struct dirent *e = readdir(d);
-    if (!e) {
-      if (errno) r = -1;
-      break;
-    }
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    if (rm_deadline_passed(deadline)) {
-      r = -1;
-      errno = ETIMEDOUT;
-      break;
-    }
-    /* d_type spares a failing unlink per directory; a wrong or unknown one only costs that */
-    if (e->d_type != DT_DIR && (unlinkat(fd, e->d_name, 0) == 0 || errno == ENOENT)) continue;
-    if (e->d_type != DT_DIR && errno != EISDIR && errno != EPERM) {
-      r = -1;
-      break;
-    }
+  char const *name;
+  int r;
+  while ((r = rm_next_dir(d, fd, deadline, &name)) > 0) {
     char up[64];
     snprintf(up, sizeof up, ".hr-rm.%lu.%lu", (unsigned long)getpid(), ++rm_seq);
-    if (renameat(fd, e->d_name, topfd, up) < 0 && errno != ENOENT) {
+    if (renameat(fd, name, topfd, up) < 0 && errno != ENOENT) {
       r = -1;
       break;
     }
   }
   return close_keep_errno_dir(d, r);
+}
+
+/* Flatten and remove the directory name of top; 0, or -1 with errno. */
+static int rm_subdir(int top, char const *name, long long deadline, int rounds)
+{
+  int fd = fs_opendir_at(top, name);
+  if (fd < 0 && (errno == ENOTDIR || errno == ELOOP)) {
+    if (unlinkat(top, name, 0) == 0 || errno == ENOENT) return 0;   /* d_type was wrong */
+  }
+  if (fd < 0) return errno == ENOENT ? 0 : -1;
+  if (close_keep_errno(fd, rm_flatten(top, fd, deadline)) < 0) return -1;
+  if (unlinkat(top, name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+    /* refilled meanwhile (an unprivileged pass cannot close it): give up after a while */
+    if ((errno != ENOTEMPTY && errno != EEXIST) || (!deadline && rounds > 1000)) return -1;
+  }
+  return 0;
 }
 
 int fs_rm_tree_at(int dirfd, char const *name, long long deadline)
@@ -222,46 +241,16 @@ int fs_rm_tree_at(int dirfd, char const *name, long long deadline)
       r = -1;
       break;
     }
-    for (;;) {
-      errno = 0;
-      struct dirent *e = readdir(d);
-      if (!e) {
-        if (errno) r = -1;
+    char const *entry;
+    int k;
+    while ((k = rm_next_dir(d, top, deadline, &entry)) > 0) {
+      if (rm_subdir(top, entry, deadline, rounds) < 0) {
+        k = -1;
         break;
-      }
-      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-      if (rm_deadline_passed(deadline)) {
-        r = -1;
-        errno = ETIMEDOUT;
-        break;
-      }
-      if (e->d_type != DT_DIR && (unlinkat(top, e->d_name, 0) == 0 || errno == ENOENT)) continue;
-      if (e->d_type != DT_DIR && errno != EISDIR && errno != EPERM) {
-        r = -1;
-        break;
-      }
-      int fd = fs_opendir_at(top, e->d_name);
-      if (fd < 0 && (errno == ENOTDIR || errno == ELOOP)) {
-        if (unlinkat(top, e->d_name, 0) == 0 || errno == ENOENT) continue;   /* d_type was wrong */
-      }
-      if (fd < 0) {
-        if (errno == ENOENT) continue;
-        r = -1;
-        break;
-      }
-      if (close_keep_errno(fd, rm_flatten(top, fd, deadline)) < 0) {
-        r = -1;
-        break;
-      }
-      if (unlinkat(top, e->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
-        /* refilled meanwhile (an unprivileged pass cannot close it): give up after a while */
-        if ((errno != ENOTEMPTY && errno != EEXIST) || (!deadline && rounds > 1000)) {
-          r = -1;
-          break;
-        }
       }
       again = 1;   /* renamed entries may have been missed by this stream: read top again */
     }
+    r = k < 0 ? -1 : 0;
     close_keep_errno_dir(d, r);
   }
   close_keep_errno(top, r);
