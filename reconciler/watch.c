@@ -64,12 +64,16 @@ err:;
   return -1;
 }
 
-int dirwatch_read(struct dirwatch *w)
+/*
+ * Read every pending event of the inotify descriptor fd, asking matters(ctx, event) about each:
+ * 1 if one of them mattered, 0 if none did, -1 with errno on a read error.
+ */
+static int inotify_drain(int fd, int (*matters)(void *, struct inotify_event const *), void *ctx)
 {
   alignas(struct inotify_event) char buf[8192];
   int relevant = 0;
   for (;;) {
-    ssize_t r = read(w->fd, buf, sizeof buf);
+    ssize_t r = read(fd, buf, sizeof buf);
     if (r < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) break;
@@ -79,22 +83,35 @@ int dirwatch_read(struct dirwatch *w)
     for (char *p = buf; p < buf + r;) {
       struct inotify_event const *ev = (struct inotify_event const *)(void *)p;
       p += sizeof *ev + ev->len;
-      if (ev->mask & IN_Q_OVERFLOW) {
-        /* Events were lost: assume the worst, including a replaced directory. */
-        relevant = 1;
-        w->lost = 1;
-      } else if (w->wd >= 0 && ev->wd == w->wd) {
-        relevant = 1;
-        if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) w->lost = 1;
-      } else if (w->pwd >= 0 && ev->wd == w->pwd) {
-        if (ev->len && !strcmp(ev->name, w->base)) {
-          relevant = 1;
-          w->lost = 1;
-        }
-        if (ev->mask & IN_IGNORED) w->pwd = -1;
-      }
+      if (matters(ctx, ev)) relevant = 1;
     }
   }
+  return relevant;
+}
+
+static int dw_matters(void *ctx, struct inotify_event const *ev)
+{
+  struct dirwatch *w = ctx;
+  if (ev->mask & IN_Q_OVERFLOW) {
+    /* Events were lost: assume the worst, including a replaced directory. */
+    w->lost = 1;
+    return 1;
+  }
+  if (w->wd >= 0 && ev->wd == w->wd) {
+    if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) w->lost = 1;
+    return 1;
+  }
+  if (w->pwd < 0 || ev->wd != w->pwd) return 0;
+  if (ev->mask & IN_IGNORED) w->pwd = -1;
+  if (!ev->len || strcmp(ev->name, w->base)) return 0;
+  w->lost = 1;
+  return 1;
+}
+
+int dirwatch_read(struct dirwatch *w)
+{
+  int relevant = inotify_drain(w->fd, dw_matters, w);
+  if (relevant < 0) return -1;
   if (w->lost) rewatch(w);
   return relevant;
 }
@@ -221,26 +238,14 @@ static int tw_matters(struct treewatch const *t, struct inotify_event const *ev)
   return 0;
 }
 
+static int tw_event_matters(void *ctx, struct inotify_event const *ev)
+{
+  return tw_matters(ctx, ev);
+}
+
 int treewatch_read(struct treewatch *t)
 {
-  alignas(struct inotify_event) char buf[8192];
-  int relevant = 0;
-  if (t->fd < 0) return 0;
-  for (;;) {
-    ssize_t r = read(t->fd, buf, sizeof buf);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) break;
-      return -1;
-    }
-    if (r == 0) break;
-    for (char *p = buf; p < buf + r;) {
-      struct inotify_event const *ev = (struct inotify_event const *)(void *)p;
-      p += sizeof *ev + ev->len;
-      if (tw_matters(t, ev)) relevant = 1;
-    }
-  }
-  return relevant;
+  return t->fd < 0 ? 0 : inotify_drain(t->fd, tw_event_matters, t);
 }
 
 void treewatch_free(struct treewatch *t)
