@@ -19,6 +19,9 @@
 # drained DIR     every command already sent to DIR's supervisor (a late `u` of a pass) has been acted on
 # start_profiles NAME...  profiles NAME..., applied and up (two assertions)
 # all_up NAME...  every slot of NAME... and its logger supervised and up
+# volume_dir NAME     a profile directory of the former image's volume: $HH/profiles/NAME with SOUL.md
+# state_file DIR S    DIR/gateway_state.json saying gateway_state S
+# discovery_defaults  $CFG/_defaults.ini as hr_setup writes it, with [discover] profiles = yes
 
 # shellcheck source=test/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -140,4 +143,20 @@ all_up() {
 has_line() {
   local text=$1 line=$2; shift 2
   if grep -qxF -- "$line" <<<"$text"; then ok 0 "$@"; else ok 1 "$@"; diag "no line '$line' in:" "$text"; fi
+}
+
+volume_dir() { mkdir -p "$HH/profiles/$1" && echo "# soul" >"$HH/profiles/$1/SOUL.md"; }
+state_file() { printf '{"gateway_state": "%s", "pid": 1}\n' "$2" >"$1/gateway_state.json"; }
+discovery_defaults() {
+  cat >"$CFG/_defaults.ini" <<EOF
+[gateway]
+user = $TEST_USER
+program = $GW
+
+[log]
+to_stdout = no
+
+[discover]
+profiles = yes
+EOF
 }

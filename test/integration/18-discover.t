@@ -8,13 +8,11 @@
 hr_setup
 
 # The volume, made by its owner (the test user), as hermes made it.
-state() { printf '{"gateway_state": "%s", "pid": 1}\n' "$2" >"$1/gateway_state.json"; }
-volume_dir() { mkdir -p "$HH/profiles/$1" && echo "# soul" >"$HH/profiles/$1/SOUL.md"; }
-state "$HH" running
-volume_dir alpha && state "$HH/profiles/alpha" running
-volume_dir beta && state "$HH/profiles/beta" stopped
-mkdir -p "$HH/profiles/nosoul" && state "$HH/profiles/nosoul" running
-volume_dir Bad_Name && state "$HH/profiles/Bad_Name" running
+state_file "$HH" running
+volume_dir alpha && state_file "$HH/profiles/alpha" running
+volume_dir beta && state_file "$HH/profiles/beta" stopped
+mkdir -p "$HH/profiles/nosoul" && state_file "$HH/profiles/nosoul" running
+volume_dir Bad_Name && state_file "$HH/profiles/Bad_Name" running
 mkdir -p "$TMP/elsewhere/linked" && echo "# soul" >"$TMP/elsewhere/linked/SOUL.md"
 ln -s "$TMP/elsewhere/linked" "$HH/profiles/linked"
 mkdir -p "$HH/profiles/softsoul" && ln -s "$TMP/elsewhere/linked/SOUL.md" "$HH/profiles/softsoul/SOUL.md"
@@ -22,17 +20,7 @@ volume_dir default                       # profiles/default/ is ignored
 volume_dir .hidden                       # dot names are not profiles
 chown -R "$TEST_UID:$TEST_GID" "$HH" "$TMP/elsewhere"
 
-cat >"$CFG/_defaults.ini" <<EOF
-[gateway]
-user = $TEST_USER
-program = $GW
-
-[log]
-to_stdout = no
-
-[discover]
-profiles = yes
-EOF
+discovery_defaults
 
 slots() { find "$SCANDIR" -maxdepth 1 -name 'gateway-*' -printf '%f\n' | sort | tr '\n' ' '; }
 

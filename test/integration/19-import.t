@@ -6,27 +6,15 @@
 . "$(dirname "$0")/1-common.sh"
 hr_setup
 
-state() { printf '{"gateway_state": "%s"}\n' "$2" >"$1/gateway_state.json"; }
-volume_dir() { mkdir -p "$HH/profiles/$1" && echo "# soul" >"$HH/profiles/$1/SOUL.md"; }
-state "$HH" running
-volume_dir alpha && state "$HH/profiles/alpha" running
-volume_dir beta && state "$HH/profiles/beta" stopped
+state_file "$HH" running
+volume_dir alpha && state_file "$HH/profiles/alpha" running
+volume_dir beta && state_file "$HH/profiles/beta" stopped
 volume_dir gamma
 volume_dir Bad_Name
 chown -R "$TEST_UID:$TEST_GID" "$HH"
 # The config dir belongs to the test user, as it belongs to hermes in the image.
 chown "$TEST_UID:$TEST_GID" "$CFG"
-cat >"$CFG/_defaults.ini" <<EOF
-[gateway]
-user = $TEST_USER
-program = $GW
-
-[log]
-to_stdout = no
-
-[discover]
-profiles = yes
-EOF
+discovery_defaults
 printf '[profile]\ndescription = mine\n' >"$CFG/gamma.ini"
 
 apply

@@ -12,17 +12,7 @@ hr_setup
 rmdir "$HH/profiles"            # profiles/ appears later
 printf '{"gateway_state": "running"}\n' >"$HH/gateway_state.json"
 chown "$TEST_UID:$TEST_GID" "$HH/gateway_state.json"
-cat >"$CFG/_defaults.ini" <<EOF
-[gateway]
-user = $TEST_USER
-program = $GW
-
-[log]
-to_stdout = no
-
-[discover]
-profiles = yes
-EOF
+discovery_defaults
 
 OUTW=$TMP/watch.out
 ERRW=$TMP/watch.err
