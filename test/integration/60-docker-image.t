@@ -67,8 +67,10 @@ like "$s6run" 'tar -C /s6-root -Jxpf s6-overlay-noarch\.tar\.xz;' "the noarch ta
 # shellcheck disable=SC2016 # a literal $ in the regex
 like "$s6run" 'tar -C /s6-root -Jxpf "s6-overlay-\$s6arch\.tar\.xz";' "the architecture's tarball is installed"
 is "$(instr '*' FROM | head -n1)" 'debian:bookworm AS build' "the build stage, the first, is Debian bookworm"
-like "$(instr build RUN)" '(^|
-)make check && make install-image DESTDIR=/image( |$)' "the build stage runs make check, then install-image"
+buildrun=$(instr build RUN)
+like "$buildrun" 'unit\) make all unit ;; +check\) make check ;;' "the build stage runs make all unit, or make check with CHECK=check"
+like "$buildrun" 'esac && make install-image DESTDIR=/image( |$)' "... then install-image"
+is "$(instr build ARG)" 'CHECK=unit' "CHECK is a build argument, unit by default"
 has_copy=$(instr runtime COPY | grep -cxF -- '--from=build /image/ /')
 is "$has_copy" 1 "the runtime stage copies the layout"
 like "$(instr - ARG)" '(^|
