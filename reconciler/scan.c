@@ -12,6 +12,7 @@
 #include "fsutil.h"
 #include "hr.h"
 #include "scan.h"
+#include "schema.h"
 #include "supervise.h"
 
 static int starts(char const *s, char const *prefix)
@@ -35,7 +36,6 @@ static int record_line(char const **p, char const *end, char const *key, char *o
 
 int scan_parse_record(char const *text, size_t len, struct live_slot *l)
 {
-  static char const *const autostart[] = { "yes", "no", "state" };
   char const *p = text, *end = text + len;
   char version[4], run[65], ctl[65], log[65], a[8];
   if (record_line(&p, end, "hermes-reconcile", version, sizeof version) || strcmp(version, "1")
@@ -43,9 +43,8 @@ int scan_parse_record(char const *text, size_t len, struct live_slot *l)
       || record_line(&p, end, "log", log, sizeof log) || record_line(&p, end, "autostart", a, sizeof a))
     return -1;
   if (strlen(run) != 64 || strlen(ctl) != 64 || (strlen(log) != 64 && strcmp(log, "-"))) return -1;
-  l->autostart = -1;
-  for (int i = 0; i < 3; i++) if (!strcmp(a, autostart[i])) l->autostart = i;
-  if (l->autostart < 0) return -1;
+  /* render_record writes the schema's own words: read them back with the schema */
+  if (schema_parse_enum(hr_keys + HR_K_gateway_autostart, a, &l->autostart) < 0) return (l->autostart = -1), -1;
   memcpy(l->digest[HR_PART_RUN], run, 65);
   memcpy(l->digest[HR_PART_CTL], ctl, 65);
   memcpy(l->digest[HR_PART_LOG], log, strlen(log) + 1);
