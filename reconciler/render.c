@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <skalibs/blake2s.h>
+#include <skalibs/strerr.h>
 
 #include "hr.h"
 #include "render.h"
@@ -30,12 +31,16 @@ static void puts_(struct text *t, char const *s)
 static void putf(struct text *t, char const *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void putf(struct text *t, char const *fmt, ...)
 {
-  char buf[512];
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  int n = vsnprintf(0, 0, fmt, ap);   /* the whole text, never cut: measure, then write */
   va_end(ap);
-  put(t, buf, n < 0 ? 0 : (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+  if (n < 0) strerr_diefu1sys(HR_EXIT_SYSTEM, "format a generated script");
+  hr_grow(&t->s, 1, t->len + (size_t)n, &t->cap);
+  va_start(ap, fmt);
+  vsnprintf(t->s + t->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  t->len += (size_t)n;
 }
 
 void render_quote(char **buf, size_t *len, size_t *cap, char const *s)
