@@ -33,19 +33,21 @@ static char const usage_text[] =
   "      --notify-fd FD     watch: write a newline to FD when the first pass is done\n"
   "  -h, --help / -V, --version\n";
 
+/* A new command: a line here, its usage line above, its cmd-*.c (docs/design.md, "Where to change what"). */
 struct command {
   char const *name;
   int (*run)(struct hr_options const *, int, char const *const *);
-  int takes_files;
+  int takes_args;        /* FILE... or NAME... after the command */
+  int via_trigger;       /* run by a user who may not write the scandir: ask the root service (trigger.h) */
 };
 
 static struct command const commands[] = {
-  { "apply", cmd_apply, 0 },
-  { "plan", cmd_plan, 0 },
-  { "check", cmd_check, 1 },
-  { "status", cmd_status, 0 },
-  { "watch", cmd_watch, 0 },
-  { "import", cmd_import, 1 },
+  { .name = "apply", .run = cmd_apply, .via_trigger = 1 },
+  { .name = "plan", .run = cmd_plan },
+  { .name = "check", .run = cmd_check, .takes_args = 1 },
+  { .name = "status", .run = cmd_status },
+  { .name = "watch", .run = cmd_watch },
+  { .name = "import", .run = cmd_import, .takes_args = 1 },
 };
 
 static void usage_die(char const *why, char const *what)
@@ -125,8 +127,8 @@ int main(int argc, char **argv)
   char const *name = optind < argc ? argv[optind++] : "apply";
   for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
     if (strcmp(name, commands[i].name)) continue;
-    if (!commands[i].takes_files && optind < argc) usage_die("too many arguments for ", name);
-    if (commands[i].run == cmd_apply) trigger_apply(&o, chosen);
+    if (!commands[i].takes_args && optind < argc) usage_die("too many arguments for ", name);
+    if (commands[i].via_trigger) trigger_apply(&o, chosen);
     /* from here on nothing is exec'd: a reader that went away is a failed write (111), not a signal */
     if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) strerr_diefu1sys(HR_EXIT_SYSTEM, "ignore SIGPIPE");
     return stdout_checked(commands[i].run(&o, argc - optind, (char const *const *)argv + optind));
