@@ -51,12 +51,11 @@ char *hr_asprintf(char const *fmt, ...)
   return s;
 }
 
-void hr_grow(void *vp, size_t sz, size_t n, size_t *cap)
+void *hr_grow_to(void *v, size_t sz, size_t n, size_t *cap)
 {
-  void **v = vp;
-  if (n < *cap) return;
+  if (n < *cap) return v;
   size_t c = *cap ? *cap * 2 : 8;
   while (c <= n) c *= 2;
-  *v = hr_realloc(*v, c * sz);
   *cap = c;
+  return hr_realloc(v, c * sz);
 }

@@ -25,7 +25,9 @@ char *hr_strdup(char const *s);
 char *hr_strndup(char const *s, size_t n);
 char *hr_asprintf(char const *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Grow *v (of element size sz, *cap elements) so that it holds at least n+1 elements. */
-void hr_grow(void *vp, size_t sz, size_t n, size_t *cap);
+/* v (of element size sz, *cap elements), grown if need be to hold at least n+1 elements. */
+void *hr_grow_to(void *v, size_t sz, size_t n, size_t *cap);
+/* Grow the array *vp in place: assigned through its own type, never through a void ** cast. */
+#define hr_grow(vp, sz, n, cap) (*(vp) = hr_grow_to(*(vp), (sz), (n), (cap)))
 
 #endif
