@@ -146,7 +146,6 @@ void pass_waits_free(struct pass_waits *w)
 int pass_once_waits(struct hr_options const *o, enum pass_mode mode, struct pass_waits *w)
 {
   struct pipeline pl = PIPELINE_ZERO;
-  char const *command = mode == PASS_APPLY ? "apply" : "plan";
   int code;
   if (pipeline_prepare(o, mode, &pl) < 0) code = HR_EXIT_SYSTEM;
   else if (mode == PASS_PLAN) code = pl.errs.n ? HR_EXIT_INVALID : plan_pending(&pl.plan) ? HR_EXIT_PENDING : HR_EXIT_OK;
@@ -155,7 +154,7 @@ int pass_once_waits(struct hr_options const *o, enum pass_mode mode, struct pass
     code = execute_plan(&pl.plan, &ctx);
     if (code == HR_EXIT_OK && pl.errs.n) code = HR_EXIT_INVALID;
   }
-  report_plan(command, &pl.plan, &pl.errs, o->json, o->verbosity, code);
+  report_plan(mode, &pl.plan, &pl.errs, o->json, o->verbosity, code);
   if (w) homes_waited_for(&pl, w);
   pipeline_free(&pl);
   return code;

@@ -9,7 +9,6 @@
 #include "render.h"
 #include "scan.h"
 
-enum pass_mode { PASS_PLAN, PASS_APPLY };
 
 /* Everything one pass knows, from the files to the plan. */
 struct pipeline {

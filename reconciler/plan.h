@@ -9,6 +9,9 @@
 #include "render.h"
 #include "scan.h"
 
+/* What a pass does with its plan: print it, or carry it out (and then report what it did). */
+enum pass_mode { PASS_PLAN, PASS_APPLY };
+
 enum hr_action { HR_KEEP, HR_ADD, HR_UPDATE, HR_REMOVE, HR_SKIP };
 
 enum hr_change {

@@ -175,9 +175,10 @@ static char const *skip_reason(struct plan_item const *it, struct hr_errors cons
   return "_defaults.ini is invalid";
 }
 
-void report_plan(char const *command, struct plan const *plan, struct hr_errors const *errs, int json, int verbosity,
+void report_plan(enum pass_mode mode, struct plan const *plan, struct hr_errors const *errs, int json, int verbosity,
                  int exit_code)
 {
+  char const *command = mode == PASS_APPLY ? "apply" : "plan";
   static char const marks[] = { '=', '+', '~', '-', '!' };
   size_t count[5] = { 0 };
   char buf[256];
@@ -204,7 +205,7 @@ void report_plan(char const *command, struct plan const *plan, struct hr_errors 
                 text_mark(it));
   }
   /* A failed apply says what it set out to do: what of it was done, the messages above say. */
-  int done = !strcmp(command, "apply") && exit_code != HR_EXIT_SYSTEM;
+  int done = mode == PASS_APPLY && exit_code != HR_EXIT_SYSTEM;
   printf("%s%s: %zu %s, %zu %s, %zu %s, %zu unchanged, %zu skipped\n", command,
          exit_code == HR_EXIT_SYSTEM ? " failed (exit 111); planned" : "",
          count[HR_ADD], done ? "added" : "to add", count[HR_UPDATE], done ? "updated" : "to update",

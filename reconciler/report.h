@@ -28,10 +28,10 @@ char *report_clean(char const *s);
 void report_errors(struct hr_errors const *errs);
 /* exit_code: what check exits with; 111 prints a document too, errors saying why. */
 void report_check(struct hr_errors const *errs, size_t nfiles, int json, int exit_code);
-/* command: "plan" or "apply"; verbosity: -1 quiet, 0 changed slots and the summary, 1 also unchanged slots,
+/* mode: which command ran, plan or apply; verbosity: -1 quiet, 0 changed slots and the summary, 1 also unchanged slots,
    REPORT_SUMMARY_ONLY the summary line alone (watch: one line per pass). */
 #define REPORT_SUMMARY_ONLY (-2)
-void report_plan(char const *command, struct plan const *plan, struct hr_errors const *errs, int json, int verbosity,
+void report_plan(enum pass_mode mode, struct plan const *plan, struct hr_errors const *errs, int json, int verbosity,
                  int exit_code);
 /* SPEC 10: "file" or "discovered". */
 char const *report_source(struct profile const *p);
