@@ -122,9 +122,9 @@ static int put_down(int slotfd, int down)
  */
 static int put_record(int slotfd, struct slot_render const *r, int autostart)
 {
-  char *rec = render_record(r, autostart);
-  int e = fs_write_at(slotfd, HR_RECORD_FILE, rec, strlen(rec), 0640, r->gid);
-  free(rec);
+  char *text = record_text(r, autostart);
+  int e = fs_write_at(slotfd, HR_RECORD_FILE, text, strlen(text), 0640, r->gid);
+  free(text);
   return e;
 }
 
@@ -339,7 +339,7 @@ static int update(struct pass *ps, struct plan_item const *it)
   }
   int restart = restarts_for(ps, it);
   if (restart && restart != it->live->restart) {
-    char const *text = restart == (HR_RESTART_RUN | HR_RESTART_LOG) ? "run\nlog\n" : restart == HR_RESTART_RUN ? "run\n" : "log\n";
+    char const *text = restart_pack(restart);
     if (fs_write_at(fd, HR_RESTART_FILE, text, strlen(text), 0644, HR_KEEP_GID) < 0) {
       fail(ps, "record the restart of", it->slot);
       close(fd);

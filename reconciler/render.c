@@ -295,14 +295,6 @@ void render_slot(struct profile const *p, struct render_ctx const *ctx, struct s
   digest_parts(r);
 }
 
-char *render_record(struct slot_render const *r, int autostart)
-{
-  char const *const *a = hr_keys[HR_K_gateway_autostart].choices;
-  return hr_asprintf("hermes-reconcile 1\nrun %s\nctl %s\nlog %s\nautostart %s\n",
-                     r->digest[HR_PART_RUN], r->digest[HR_PART_CTL], r->has_log ? r->digest[HR_PART_LOG] : "-",
-                     a[autostart]);
-}
-
 void render_free(struct slot_render *r)
 {
   for (size_t i = 0; i < r->n; i++) {

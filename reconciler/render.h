@@ -45,15 +45,10 @@ struct render_ctx {
   char const *bindir;
 };
 
-#define HR_RECORD_FILE ".hermes-reconcile"
-#define HR_RESTART_FILE ".hermes-reconcile.restart"
 #define HR_SLOT_PREFIX "gateway-"
 
 void render_slot(struct profile const *p, struct render_ctx const *ctx, struct slot_render *r);
 void render_free(struct slot_render *r);
-
-/* The record of what a slot was made from (SPEC 9.5), as written into HR_RECORD_FILE. */
-char *render_record(struct slot_render const *r, int autostart);
 
 /* Append s to *buf as one single-quoted shell word. */
 void render_quote(char **buf, size_t *len, size_t *cap, char const *s);

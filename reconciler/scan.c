@@ -12,7 +12,6 @@
 #include "fsutil.h"
 #include "hr.h"
 #include "scan.h"
-#include "schema.h"
 #include "supervise.h"
 
 static int starts(char const *s, char const *prefix)
@@ -20,35 +19,13 @@ static int starts(char const *s, char const *prefix)
   return !strncmp(s, prefix, strlen(prefix));
 }
 
-/* "KEY VALUE\n" at *p: VALUE (without the line end) copied into out; -1 if the line is not that. */
-static int record_line(char const **p, char const *end, char const *key, char *out, size_t max)
-{
-  size_t klen = strlen(key);
-  if ((size_t)(end - *p) < klen + 1 || memcmp(*p, key, klen) || (*p)[klen] != ' ') return -1;
-  char const *v = *p + klen + 1;
-  char const *nl = memchr(v, '\n', (size_t)(end - v));
-  if (!nl || (size_t)(nl - v) >= max) return -1;
-  memcpy(out, v, (size_t)(nl - v));
-  out[nl - v] = 0;
-  *p = nl + 1;
-  return 0;
-}
-
 int scan_parse_record(char const *text, size_t len, struct live_slot *l)
 {
-  char const *p = text, *end = text + len;
-  char version[4], run[65], ctl[65], log[65], a[8];
-  if (record_line(&p, end, "hermes-reconcile", version, sizeof version) || strcmp(version, "1")
-      || record_line(&p, end, "run", run, sizeof run) || record_line(&p, end, "ctl", ctl, sizeof ctl)
-      || record_line(&p, end, "log", log, sizeof log) || record_line(&p, end, "autostart", a, sizeof a))
-    return -1;
-  if (strlen(run) != 64 || strlen(ctl) != 64 || (strlen(log) != 64 && strcmp(log, "-"))) return -1;
-  /* render_record writes the schema's own words: read them back with the schema */
-  if (schema_parse_enum(hr_keys + HR_K_gateway_autostart, a, &l->autostart) < 0) return (l->autostart = -1), -1;
-  memcpy(l->digest[HR_PART_RUN], run, 65);
-  memcpy(l->digest[HR_PART_CTL], ctl, 65);
-  memcpy(l->digest[HR_PART_LOG], log, strlen(log) + 1);
-  l->has_log = !!strcmp(log, "-");
+  struct slot_record rec;
+  if (record_unpack(text, len, &rec) < 0) return -1;
+  memcpy(l->digest, rec.digest, sizeof l->digest);
+  l->has_log = rec.has_log;
+  l->autostart = rec.autostart;
   l->has_record = 1;
   return 0;
 }
@@ -83,10 +60,7 @@ static int read_slot(int scandirfd, struct live_slot *l)
   snprintf(path, sizeof path, "%s/" HR_RESTART_FILE, l->name);
   n = read_small(scandirfd, path, buf, sizeof buf - 1);
   if (n < 0 && errno != ENOENT && errno != ELOOP && errno != HR_EWRONGTYPE && errno != EACCES) return -1;
-  if (n > 0) {
-    buf[n] = 0;
-    l->restart = (strstr(buf, "run") ? HR_RESTART_RUN : 0) | (strstr(buf, "log") ? HR_RESTART_LOG : 0);
-  }
+  if (n > 0 && (l->restart = restart_unpack(buf, (size_t)n)) < 0) l->restart = 0;   /* not ours: no restart */
   l->supervised = sv_supervised(scandirfd, l->name);
   if (l->supervised < 0) return -1;
   if (l->has_log) {

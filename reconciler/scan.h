@@ -4,20 +4,18 @@
 
 #include <stddef.h>
 
+#include "record.h"
 #include "render.h"
 
 #define HR_STAGE_PREFIX ".hr-stage."
 #define HR_TOMB_PREFIX ".hr-tomb."
 #define HR_LOCK_FILE ".hermes-reconcile.lock"
-#define HR_REMOVING_FILE ".hermes-reconcile.removing"   /* in a tombstone: the slot it was */
 
 enum live_kind {
   LIVE_SLOT,             /* a real directory gateway-*: ours */
   LIVE_TAKEN,            /* gateway-* that is a symbolic link or not a directory: never touched */
   LIVE_LEFTOVER,         /* a staging or tombstone entry of an interrupted pass */
 };
-
-enum { HR_RESTART_RUN = 1, HR_RESTART_LOG = 2 };
 
 struct live_slot {
   char *name;

@@ -23,6 +23,7 @@
 #include "discover.h"
 #include "errors.h"
 #include "load.h"
+#include "record.h"
 #include "render.h"
 #include "schema.h"
 #include "state.h"
@@ -198,7 +199,7 @@ int LLVMFuzzerTestOneInput(uint8_t const *data, size_t size)
   if (p.valid && p.enabled) {
     struct slot_render r;
     render_slot(&p, &rctx, &r);
-    free(render_record(&r, p.autostart));
+    free(record_text(&r, p.autostart));
     render_free(&r);
   }
   profile_free(&p);

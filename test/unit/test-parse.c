@@ -11,6 +11,7 @@
 #include "schema.h"
 #include "state.h"
 #include "supervise.h"
+#include "record.h"
 #include "unit.h"
 
 #define D64(c) c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \
@@ -54,7 +55,7 @@ START_TEST(test_record_roundtrip)
       struct live_slot l;
       t_load_ok("alpha", texts[i], 0, &p);
       render_slot(&p, &t_rctx, &r);
-      char *rec = render_record(&r, a);
+      char *rec = record_text(&r, a);
       ck_assert_int_eq(parse(rec, &l), 0);
       ck_assert_int_eq(l.autostart, a);
       ck_assert_int_eq(l.has_log, r.has_log);

@@ -1,4 +1,4 @@
-/* Rendering: render_slot, render_record, render_quote (SPEC 4, 6, 9.5, 9.6). */
+/* Rendering: render_slot, render_quote (SPEC 4, 6, 9.5, 9.6). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "record.h"
 #include "unit.h"
 
 #define RUN_HEAD(slot) \
@@ -373,21 +374,21 @@ START_TEST(test_record)
   struct slot_render r;
   char want[512];
   render_text("alpha", "", &r);
-  char *rec = render_record(&r, HR_AUTOSTART_STATE);
+  char *rec = record_text(&r, HR_AUTOSTART_STATE);
   snprintf(want, sizeof want, "hermes-reconcile 1\nrun %s\nctl %s\nlog %s\nautostart state\n", r.digest[HR_PART_RUN],
            r.digest[HR_PART_CTL], r.digest[HR_PART_LOG]);
   ck_assert_str_eq(rec, want);
   free(rec);
-  rec = render_record(&r, HR_AUTOSTART_NO);
+  rec = record_text(&r, HR_AUTOSTART_NO);
   ck_assert_ptr_nonnull(strstr(rec, "\nautostart no\n"));
   free(rec);
-  rec = render_record(&r, HR_AUTOSTART_YES);
+  rec = record_text(&r, HR_AUTOSTART_YES);
   ck_assert_ptr_nonnull(strstr(rec, "\nautostart yes\n"));
   free(rec);
   render_free(&r);
 
   render_text("alpha", "[log]\nenabled = no\n", &r);
-  rec = render_record(&r, HR_AUTOSTART_STATE);
+  rec = record_text(&r, HR_AUTOSTART_STATE);
   snprintf(want, sizeof want, "hermes-reconcile 1\nrun %s\nctl %s\nlog -\nautostart state\n", r.digest[HR_PART_RUN],
            r.digest[HR_PART_CTL]);
   ck_assert_str_eq(rec, want);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "schema.h"
+#include "record.h"
 #include "unit.h"
 
 #define FREE_FORM_NAME "HR_TEST_VAR"
@@ -69,7 +70,7 @@ static struct rendered_change rendered_change(struct profile const *a, struct pr
   struct slot_render ra = { 0 }, rb = { 0 };
   render_slot(a, &t_rctx, &ra);
   render_slot(b, &t_rctx, &rb);
-  char *reca = render_record(&ra, a->autostart), *recb = render_record(&rb, b->autostart);
+  char *reca = record_text(&ra, a->autostart), *recb = record_text(&rb, b->autostart);
   struct rendered_change c = {
     .run = !!strcmp(ra.digest[HR_PART_RUN], rb.digest[HR_PART_RUN]),
     .ctl = !!strcmp(ra.digest[HR_PART_CTL], rb.digest[HR_PART_CTL]),

@@ -19,6 +19,7 @@ Suite *suite_fsutil(void);
 Suite *suite_output(void);
 Suite *suite_discover(void);
 Suite *suite_schema(void);
+Suite *suite_record(void);
 
 /* Fixtures shared by the suites (util.c). */
 #define T_HOME "/opt/data"

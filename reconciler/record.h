@@ -1,0 +1,39 @@
+/*
+ * The dot files a pass keeps in a slot, each written and read here, pack beside unpack (as
+ * s6_svstatus_pack/unpack): what the slot was made from (SPEC 9.5), the restart an interrupted pass
+ * left to finish (SPEC 9.4), and, in a tombstone, the slot it was (SPEC 11.6). Pure: no file system.
+ */
+#ifndef HR_RECORD_H
+#define HR_RECORD_H
+
+#include <stddef.h>
+
+#include "render.h"
+
+#define HR_RECORD_FILE ".hermes-reconcile"
+#define HR_RESTART_FILE ".hermes-reconcile.restart"
+#define HR_REMOVING_FILE ".hermes-reconcile.removing"
+
+/* What a slot was made from: one digest per part (BLAKE2s-256 in hex), the logger, the autostart. */
+struct slot_record {
+  char digest[HR_NPARTS_DIGESTED][65];   /* HR_PART_LOG: "-" when the slot has no logger */
+  int has_log;
+  int autostart;                         /* enum hr_autostart */
+};
+
+void record_of_render(struct slot_render const *r, int autostart, struct slot_record *rec);
+/* The text of HR_RECORD_FILE, allocated. */
+char *record_pack(struct slot_record const *rec);
+/* record_pack of record_of_render: the record a slot rendered as r gets. */
+char *record_text(struct slot_render const *r, int autostart);
+/* 0, or -1 if text is not a record (rec is then untouched). */
+int record_unpack(char const *text, size_t len, struct slot_record *rec);
+
+/* The restarts of HR_RESTART_FILE: HR_RESTART_* bits. */
+enum { HR_RESTART_RUN = 1, HR_RESTART_LOG = 2 };
+/* The text for what (not 0), static. */
+char const *restart_pack(int what);
+/* HR_RESTART_* bits, or -1 if text is not a restart record. */
+int restart_unpack(char const *text, size_t len);
+
+#endif
