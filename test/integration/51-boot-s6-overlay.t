@@ -9,8 +9,9 @@
 # and main-wrapper.sh as the ENTRYPOINT's second word. "docker exec" is nsenter into the container.
 #
 # Boots: (A) a full boot, checked from inside, ended by docker stop (SIGTERM to PID 1); (B) a second
-# boot on the same volume whose command exits 7; (C) a boot whose cont-init.d fails. And the image
-# started as not PID 1 (docker run --init).
+# boot on the same volume whose command exits 7; (C) a boot whose cont-init.d fails; (D) a `dashboard`
+# container on a volume of the former image (SPEC 10). And the image started as not PID 1 (docker
+# run --init).
 #
 # S6_OVERLAY_DIR: the s6-overlay build (default ../shared/s6-overlay-3.2.0.2 beside the checkout);
 # the test skips, saying so, without it. HR_DOCKER_STOP_TIMEOUT (s, default 10, docker's): how long
@@ -330,6 +331,70 @@ container_exit 60 || bail "boot C did not end"
 [ ! -e "$ROOT$T/cmd-ran" ]; ok $? "boot C: the command never ran"
 out_has 'fatal: stopping the container'; ok $? "boot C: s6-overlay says why"
 rm "$ROOT/etc/cont-init.d/00-fail"
+
+# === Boot D: a dashboard container on a volume of the former image (SPEC 10) ==========================
+# A new container (the image's empty /etc/hermes/profiles.d) on a volume as the former image left it:
+# profile directories, no profile files, a gateway_state.json saying running, and the gateway.pid of
+# the gateways another container runs on that volume. Its command is `dashboard`: the stage2 hook
+# must find it itself, in its parent's command line (no HERMES_STAGE2_CMDLINE here).
+find "$V" -mindepth 1 -delete
+find "$P" -mindepth 1 -delete
+rm -f "$ROOT$T"/*
+mkdir -p "$V/profiles/alpha"
+echo "# soul" >"$V/profiles/alpha/SOUL.md"
+printf '{"gateway_state": "running"}\n' >"$V/gateway_state.json"
+printf '{"gateway_state": "running"}\n' >"$V/profiles/alpha/gateway_state.json"
+echo 4242 >"$V/gateway.pid"; echo 4343 >"$V/profiles/alpha/gateway.pid"
+in_root chown -R hermes:hermes /opt/data /etc/hermes/profiles.d
+# snap_profiles: the volume's profiles.d and profiles, and the container's profiles directory.
+snap_profiles() {
+  local d
+  for d in "$V/profiles.d" "$V/profiles" "$P"; do
+    if [ -e "$d" ] || [ -L "$d" ]; then
+      find "$d" -printf '%p %y %U:%G %m %s %T@ %l\n' | LC_ALL=C sort
+    else
+      echo "$d absent"
+    fi
+  done
+}
+before=$(snap_profiles)
+for e in "${IMAGE_ENV[@]}"; do case $e in HERMES_STAGE2_CMDLINE=*) bail "the image's ENV sets $e" ;; esac; done
+printf '%s\n' "${IMAGE_ENV[@]}" | grep -qx HERMES_PROFILES_ON_VOLUME=yes
+ok $? "boot D: the image's ENV has HERMES_PROFILES_ON_VOLUME=yes, and no HERMES_STAGE2_CMDLINE"
+run_container D -- dashboard --host 0.0.0.0
+wait_for 30000 test -s "$ROOT$T/dashboard.args"
+ok $? "boot D: the command (hermes dashboard) runs, after cont-init.d and the services" ||
+  { diag_out; bail "boot D did not complete"; }
+is "$(tr '\n' ' ' <"$ROOT$T/dashboard.args")" "HOME=/opt/data dashboard --host 0.0.0.0 " \
+  "boot D: hermes dashboard got the container's arguments"
+# rc.init, which ran the hook ($hook, from its own shell), still runs: it waits for the command.
+# shellcheck disable=SC2016 # expanded in the container
+RCINIT=$(cexec sh -c 'for p in /proc/[0-9]*; do
+  [ "${p#/proc/}" != $$ ] || continue
+  c=$(tr "\0" " " <"$p/cmdline" 2>/dev/null); case $c in *rc.init*) echo "${p#/proc/} $c";; esac; done')
+diag "boot D: rc.init, the stage2 hook's parent: $RCINIT"
+like "$RCINIT" '^[0-9]+ /bin/sh -e /run/s6/basedir/scripts/rc.init top /usr/libexec/hermes/main-wrapper.sh dashboard --host 0.0.0.0 $' \
+  "boot D: rc.init's command line holds main-wrapper.sh then the container's command"
+cexec test -e /run/hermes/no-gateways
+ok $? "boot D: the hook found the command in /proc/\$PPID/cmdline: /run/hermes/no-gateways exists" ||
+  diag_out
+out_has 'stage2-hook.sh: dashboard container: no gateway runs here'
+ok $? "boot D: the hook says it is a dashboard container"
+cexec test ! -e /run/s6/container_environment/HERMES_STAGE2_CMDLINE
+ok $? "boot D: HERMES_STAGE2_CMDLINE is not in the container's environment"
+wait_for 30000 services_up
+ok $? "boot D: hermes-reconcile-watch is up and ready"
+out_has 'hermes-reconcile-watch: dashboard container: not watching'
+ok $? "boot D: hermes-reconcile-watch does not watch"
+is "$(cexec find /run/service -maxdepth 1 -name 'gateway-*' -printf '%f ')" "" "boot D: no gateway-* slot in /run/service"
+is "$(snap_profiles)" "$before" "boot D: nothing was written into the volume's profiles.d and profiles, nor /etc/hermes/profiles.d"
+[ -f "$V/gateway.pid" ] && [ "$(cat "$V/gateway.pid")" = 4242 ] && [ -f "$V/profiles/alpha/gateway.pid" ]
+ok $? "boot D: the gateway.pid files planted on the volume survive (016-gateway-stale-state skipped)"
+! grep -q 'profile=' "$V/logs/container-boot.log" 2>/dev/null
+ok $? "boot D: no line in logs/container-boot.log"
+kill -TERM "$CPID"
+container_exit "$STOP_TIMEOUT" || { kill -KILL "$CPID"; container_exit 10; }
+ok $? "boot D: docker stop ends the dashboard container"
 
 # === Not PID 1: docker run --init =====================================================================
 umount "$ROOT/run"; mount -t tmpfs -o mode=0755 hr-run "$ROOT/run"
