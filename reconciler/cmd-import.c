@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <skalibs/allreadwrite.h>
 #include <skalibs/strerr.h>
 
 #include "hr.h"
@@ -59,24 +60,12 @@ static int named(char const *name, int argc, char const *const *argv)
   return 0;
 }
 
-static int write_all(int fd, char const *s, size_t len)
-{
-  while (len) {
-    ssize_t w = write(fd, s, len);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) return -1;
-    s += w;
-    len -= (size_t)w;
-  }
-  return 0;
-}
-
 /* Give fd the config dir's owner and mode 0644 and write the text; 0 or -1 with errno. */
 static int fill(int fd, struct stat const *dir, char const *text)
 {
   if ((dir->st_uid != geteuid() || dir->st_gid != getegid()) && fchown(fd, dir->st_uid, dir->st_gid) < 0) return -1;
   if (fchmod(fd, 0644) < 0) return -1;
-  if (write_all(fd, text, strlen(text)) < 0) return -1;
+  if (allwrite(fd, text, strlen(text)) < strlen(text)) return -1;
   return fsync(fd);
 }
 

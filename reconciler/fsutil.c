@@ -8,23 +8,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <skalibs/allreadwrite.h>
+
 #include "fsutil.h"
 
 #define TMP_NAME ".hr-tmp"
-
-static int write_all(int fd, char const *p, size_t len)
-{
-  while (len) {
-    ssize_t w = write(fd, p, len);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return -1;
-    }
-    p += w;
-    len -= (size_t)w;
-  }
-  return 0;
-}
 
 static int set_owner_mode(int fd, mode_t mode, gid_t gid)
 {
@@ -53,7 +41,7 @@ int fs_write_at(int dirfd, char const *name, char const *data, size_t len, mode_
   if (fs_unlink_at(dirfd, TMP_NAME) < 0) return -1;
   int fd = openat(dirfd, TMP_NAME, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return -1;
-  if (write_all(fd, data, len) < 0 || set_owner_mode(fd, mode, gid) < 0) {
+  if (allwrite(fd, data, len) < len || set_owner_mode(fd, mode, gid) < 0) {
     close_keep_errno(fd, -1);
     int e = errno;
     unlinkat(dirfd, TMP_NAME, 0);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <skalibs/blake2s.h>
+#include <skalibs/fmtscan.h>
 #include <skalibs/strerr.h>
 
 #include "hr.h"
@@ -247,17 +248,6 @@ static void render_log(struct slot_render *r, struct profile const *p, struct re
   add_seed(r, "log/");
 }
 
-/* 64 lowercase hex digits and a NUL: once per part of every profile of every pass, so no snprintf. */
-static void hex_digest(unsigned char const *d, char *out)
-{
-  static char const hex[] = "0123456789abcdef";
-  for (int j = 0; j < 32; j++) {
-    out[2 * j] = hex[d[j] >> 4];
-    out[2 * j + 1] = hex[d[j] & 15];
-  }
-  out[64] = 0;
-}
-
 static void digest_parts(struct slot_render *r)
 {
   blake2s_ctx ctx[HR_NPARTS_DIGESTED];
@@ -276,7 +266,7 @@ static void digest_parts(struct slot_render *r)
   for (int i = 0; i < HR_NPARTS_DIGESTED; i++) {
     unsigned char d[32];
     blake2s_final(ctx + i, (char *)d);
-    hex_digest(d, r->digest[i]);
+    r->digest[i][ucharn_fmt(r->digest[i], (char const *)d, sizeof d)] = 0;   /* lowercase hex */
   }
 }
 
