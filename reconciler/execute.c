@@ -17,7 +17,7 @@
 #include "supervise.h"
 
 /* What the waiting phase must see for one slot. */
-struct watch {
+struct awaited {
   char *dir;             /* entry name in the scandir */
   int want_supervised;   /* 1: a new supervisor must run; 0: a tombstone's supervisors must be gone */
   int has_log;
@@ -29,7 +29,7 @@ struct watch {
 
 struct pass {
   struct exec_ctx const *ctx;
-  struct watch *w;
+  struct awaited *w;
   size_t nw, capw;
   unsigned int seq;
   int failed;
@@ -59,17 +59,17 @@ static long long give_up_at(struct pass *ps, long long start, unsigned int kill)
   return kill > ps->ctx->timeout_ms ? start + ps->ctx->timeout_ms : start + kill + ps->ctx->timeout_ms;
 }
 
-static void watch_add_kill(struct pass *ps, char const *dir, int want, int has_log, unsigned int kill)
+static void await_add_kill(struct pass *ps, char const *dir, int want, int has_log, unsigned int kill)
 {
   long long now = deadline_now_ms();
   hr_grow(&ps->w, sizeof *ps->w, ps->nw, &ps->capw);
-  ps->w[ps->nw++] = (struct watch){ hr_strdup(dir), want, has_log, 0, now + kill,
+  ps->w[ps->nw++] = (struct awaited){ hr_strdup(dir), want, has_log, 0, now + kill,
                                     want ? now + ps->ctx->timeout_ms : give_up_at(ps, now, kill), 0 };
 }
 
-static void watch_add(struct pass *ps, char const *dir, int want, int has_log)
+static void await_add(struct pass *ps, char const *dir, int want, int has_log)
 {
-  watch_add_kill(ps, dir, want, has_log, ps->ctx->timeout_ms);
+  await_add_kill(ps, dir, want, has_log, ps->ctx->timeout_ms);
 }
 
 static char *temp_name(struct pass *ps, char const *prefix)
@@ -158,7 +158,7 @@ static void publish(struct pass *ps, struct plan_item const *it)
     else ok = 1;
   }
   if (fd >= 0) close(fd);
-  if (ok) watch_add(ps, slot, 1, it->render->has_log);
+  if (ok) await_add(ps, slot, 1, it->render->has_log);
   else {
     ps->failed = 1;
     fs_rm_tree_at(sfd, stage, deadline_now_ms() + ps->ctx->timeout_ms);
@@ -200,7 +200,7 @@ static void reap(struct pass *ps, struct plan_item const *it)
   }
   char *tomb = temp_name(ps, HR_TOMB_PREFIX);
   if (renameat2(sfd, it->slot, sfd, tomb, RENAME_NOREPLACE) < 0) fail(ps, "rename", it->slot);
-  else watch_add_kill(ps, tomb, 0, 1, it->profile ? kill_ms(ps, it->profile) : slot_kill_ms(ps, tomb));
+  else await_add_kill(ps, tomb, 0, 1, it->profile ? kill_ms(ps, it->profile) : slot_kill_ms(ps, tomb));
   free(tomb);
 }
 
@@ -226,7 +226,7 @@ static void remove_tree(struct pass *ps, char const *name, int leftover)
 static void clean_leftover(struct pass *ps, struct plan_item const *it)
 {
   struct live_slot const *l = it->live;
-  if (l->supervised > 0 || l->log_supervised > 0) watch_add(ps, l->name, 0, 1);
+  if (l->supervised > 0 || l->log_supervised > 0) await_add(ps, l->name, 0, 1);
   else remove_tree(ps, l->name, 1);
 }
 
@@ -319,7 +319,7 @@ static int adopt(struct pass *ps, struct plan_item const *it, int fd)
     }
     if (k && dfd >= 0) close(dfd);
     ps->need_rescan = 1;
-    watch_add(ps, it->slot, 1, it->render->has_log);
+    await_add(ps, it->slot, 1, it->render->has_log);
   }
   return 0;
 }
@@ -360,7 +360,7 @@ static int update(struct pass *ps, struct plan_item const *it)
   if (!bad) bad = put_record(fd, r, it->profile->autostart) < 0;
   if (bad) fail(ps, "update", it->slot);
   close(fd);
-  if (it->changes & HR_CH_RESCAN) watch_add(ps, it->slot, 1, r->has_log);
+  if (it->changes & HR_CH_RESCAN) await_add(ps, it->slot, 1, r->has_log);
   return bad ? 0 : restart;
 }
 
@@ -371,7 +371,7 @@ static void send_k(struct pass *ps, char const *dir)
   if (sv_kill_service(ps->ctx->scandirfd, dir) < 0) strerr_warnwusys("kill the service of ", ps->ctx->scandir, "/", dir);
 }
 
-static int watch_settled(struct pass *ps, struct watch *w)
+static int await_settled(struct pass *ps, struct awaited *w)
 {
   int a = sv_supervised(ps->ctx->scandirfd, w->dir);
   int b = w->has_log ? sv_log_supervised(ps->ctx->scandirfd, w->dir) : w->want_supervised;
@@ -392,14 +392,14 @@ static int watch_settled(struct pass *ps, struct watch *w)
   return 1;
 }
 
-/* Wait until every watched slot is settled or the deadline passes; 1 if all settled. */
-static int wait_watches(struct pass *ps, long long deadline)
+/* Wait until every awaited slot is settled or the deadline passes; 1 if all settled. */
+static int await_all(struct pass *ps, long long deadline)
 {
   unsigned int step = 0;
   for (;;) {
     size_t pending = 0;
     for (size_t i = 0; i < ps->nw; i++) {
-      if (!ps->w[i].done) ps->w[i].done = watch_settled(ps, ps->w + i);
+      if (!ps->w[i].done) ps->w[i].done = await_settled(ps, ps->w + i);
       pending += !ps->w[i].done;
     }
     if (!pending) return 1;
@@ -525,7 +525,7 @@ int execute_plan(struct plan const *plan, struct exec_ctx const *ctx)
     if (svscan_send(svscan, plan->need_prune ? "an" : "a") < 0) {
       strerr_warnwusys("send a command to s6-svscan on ", ctx->scandir);
       ps.failed = 1;
-    } else waited = wait_watches(&ps, deadline);
+    } else waited = await_all(&ps, deadline);
     close(svscan);
   }
   if (nrs && !do_restarts(&ps, rs, nrs)) waited = 0;

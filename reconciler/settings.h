@@ -1,6 +1,6 @@
 /*
  * The raw key = value settings of one profile file, as read by inih, with their line numbers.
- * Reading is a pure function of the file's bytes: ini.c.
+ * Reading is a pure function of the file's bytes: settings.c, through inih.
  */
 #ifndef HR_SETTINGS_H
 #define HR_SETTINGS_H
