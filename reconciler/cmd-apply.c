@@ -1,5 +1,5 @@
 /* hermes-reconcile apply, hermes-reconcile plan */
-#include "options.h"
+#include "commands.h"
 #include "pass.h"
 
 int cmd_apply(struct hr_options const *o, int argc, char const *const *argv)

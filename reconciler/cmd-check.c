@@ -2,9 +2,9 @@
 
 #include <string.h>
 
+#include "commands.h"
 #include "hr.h"
 #include "load.h"
-#include "options.h"
 #include "report.h"
 
 /* How many of the files named are _defaults.ini files (checked as such, SPEC 9.12). */

@@ -13,9 +13,9 @@
 #include <skalibs/allreadwrite.h>
 #include <skalibs/strerr.h>
 
+#include "commands.h"
 #include "hr.h"
 #include "load.h"
-#include "options.h"
 #include "report.h"
 #include "schema.h"
 

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands.h"
 #include "hr.h"
-#include "options.h"
 #include "pass.h"
 #include "plan.h"
 #include "report.h"

@@ -9,9 +9,9 @@
 #include <skalibs/strerr.h>
 #include <skalibs/types.h>
 
+#include "commands.h"
 #include "deadline.h"
 #include "hr.h"
-#include "options.h"
 #include "pass.h"
 #include "report.h"
 #include "watch.h"

@@ -7,8 +7,8 @@
 
 #include <skalibs/strerr.h>
 
+#include "commands.h"
 #include "hr.h"
-#include "options.h"
 #include "trigger.h"
 
 char const *PROG = HR_PROG;

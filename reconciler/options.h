@@ -1,4 +1,4 @@
-/* The command line, SPEC section 2. */
+/* The options of the command line (SPEC section 2), as every command receives them. */
 #ifndef HR_OPTIONS_H
 #define HR_OPTIONS_H
 
@@ -12,12 +12,5 @@ struct hr_options {
   int verbosity;         /* -1 quiet, 0, 1 verbose */
   int notify_fd;         /* watch: readiness notification, -1 if none */
 };
-
-int cmd_check(struct hr_options const *o, int argc, char const *const *argv);
-int cmd_plan(struct hr_options const *o, int argc, char const *const *argv);
-int cmd_apply(struct hr_options const *o, int argc, char const *const *argv);
-int cmd_status(struct hr_options const *o, int argc, char const *const *argv);
-int cmd_watch(struct hr_options const *o, int argc, char const *const *argv);
-int cmd_import(struct hr_options const *o, int argc, char const *const *argv);
 
 #endif
