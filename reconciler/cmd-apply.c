@@ -1,6 +1,6 @@
 /* hermes-reconcile apply, hermes-reconcile plan */
 #include "commands.h"
-#include "pass.h"
+#include "pipeline.h"
 
 int cmd_apply(struct hr_options const *o, int argc, char const *const *argv)
 {

@@ -4,7 +4,7 @@
 
 #include "commands.h"
 #include "hr.h"
-#include "pass.h"
+#include "pipeline.h"
 #include "plan.h"
 #include "report.h"
 #include "supervise.h"

@@ -12,7 +12,7 @@
 #include "commands.h"
 #include "deadline.h"
 #include "hr.h"
-#include "pass.h"
+#include "pipeline.h"
 #include "report.h"
 #include "watch.h"
 

@@ -1,6 +1,6 @@
 /* One pass of the pipeline: load, scan, plan, and (apply) execute and report. */
-#ifndef HR_PASS_H
-#define HR_PASS_H
+#ifndef HR_PIPELINE_H
+#define HR_PIPELINE_H
 
 #include "errors.h"
 #include "load.h"

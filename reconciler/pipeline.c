@@ -12,7 +12,7 @@
 #include "fsutil.h"
 #include "hr.h"
 #include "load.h"
-#include "pass.h"
+#include "pipeline.h"
 #include "plan.h"
 #include "render.h"
 #include "report.h"
