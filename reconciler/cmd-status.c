@@ -31,7 +31,7 @@ int cmd_status(struct hr_options const *o, int argc, char const *const *argv)
     struct live_slot const *l = pl.live.v + i;
     if (l->kind != LIVE_SLOT) continue;
     struct status_row *r = rows + n++;
-    struct profile const *p = profile_set_find(&pl.set, l->name + sizeof HR_SLOT_PREFIX - 1);
+    struct profile const *p = profile_set_find(&pl.set, slot_profile(l->name));
     struct plan_item const *it = item_for(&pl.plan, l->name);
     struct sv_status st = { 0 };
     r->slot = l->name;

@@ -13,6 +13,7 @@
 #include "execute.h"
 #include "fsutil.h"
 #include "hr.h"
+#include "slot.h"
 #include "state.h"
 #include "supervise.h"
 
@@ -230,11 +231,6 @@ static void clean_leftover(struct pass *ps, struct plan_item const *it)
   else remove_tree(ps, l->name, 1);
 }
 
-/* Optional files of a slot that a new render may no longer have. */
-static char const *const optional_files[] = {
-  "notification-fd", "timeout-finish", "timeout-kill", "down-signal", "max-death-tally",
-};
-
 static int rendered(struct slot_render const *r, char const *path)
 {
   for (size_t i = 0; i < r->n; i++) if (!strcmp(r->v[i].path, path)) return 1;
@@ -243,8 +239,8 @@ static int rendered(struct slot_render const *r, char const *path)
 
 static int drop_stale(int slotfd, struct slot_render const *r)
 {
-  for (size_t i = 0; i < sizeof optional_files / sizeof *optional_files; i++)
-    if (!rendered(r, optional_files[i]) && fs_unlink_at(slotfd, optional_files[i]) < 0) return -1;
+  for (size_t i = 0; i < slot_noptional_files; i++)
+    if (!rendered(r, slot_optional_files[i]) && fs_unlink_at(slotfd, slot_optional_files[i]) < 0) return -1;
   int envfd = fs_opendir_at(slotfd, "env");
   if (envfd < 0) return errno == ENOENT ? 0 : -1;
   DIR *d = fs_dir_stream(envfd);

@@ -31,11 +31,9 @@ static unsigned int compare(struct slot_render const *r, struct profile const *p
   return ch;
 }
 
-static void plan_profile(struct plan *plan, struct profile const *p, struct slot_render const *r,
-                         struct live_set const *live, struct hr_errors *errs)
+static void plan_profile_at(struct plan *plan, struct profile const *p, struct slot_render const *r,
+                            struct live_set const *live, struct hr_errors *errs, char const *slot)
 {
-  char slot[sizeof HR_SLOT_PREFIX + 256];
-  snprintf(slot, sizeof slot, HR_SLOT_PREFIX "%s", p->name);
   struct live_slot const *l = live_set_find(live, slot);
   struct plan_item *it;
   if (!p->valid) {
@@ -73,6 +71,14 @@ static void plan_profile(struct plan *plan, struct profile const *p, struct slot
   it->live = l;
 }
 
+static void plan_profile(struct plan *plan, struct profile const *p, struct slot_render const *r,
+                         struct live_set const *live, struct hr_errors *errs)
+{
+  char *slot = slot_name(p->name);
+  plan_profile_at(plan, p, r, live, errs, slot);
+  free(slot);
+}
+
 static int by_slot(void const *a, void const *b)
 {
   struct plan_item const *x = a, *y = b;
@@ -97,10 +103,10 @@ void plan_make(struct profile_set const *set, struct slot_render *const *renders
     if (l->kind != LIVE_SLOT) continue;
     if (set->defaults_invalid) {
       /* SPEC 9.7: nothing is removed while the defaults are invalid */
-      if (!profile_set_find(set, l->name + sizeof HR_SLOT_PREFIX - 1)) item(plan, HR_SKIP, l->name)->live = l;
+      if (!profile_set_find(set, slot_profile(l->name))) item(plan, HR_SKIP, l->name)->live = l;
       continue;
     }
-    if (profile_set_find(set, l->name + sizeof HR_SLOT_PREFIX - 1)) continue;
+    if (profile_set_find(set, slot_profile(l->name))) continue;
     item(plan, HR_REMOVE, l->name)->live = l;
   }
   for (size_t i = 0; i < plan->n; i++) {

@@ -273,7 +273,7 @@ static void digest_parts(struct slot_render *r)
 void render_slot(struct profile const *p, struct render_ctx const *ctx, struct slot_render *r)
 {
   memset(r, 0, sizeof *r);
-  r->slot = hr_asprintf(HR_SLOT_PREFIX "%s", p->name);
+  r->slot = slot_name(p->name);
   r->gid = p->gid;
   r->has_log = p->log_enabled;
   render_controls(r, p);

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "profile.h"
+#include "slot.h"
 
 /* What a change of each part costs (SPEC 4, Updating). */
 enum hr_part {
@@ -45,7 +46,6 @@ struct render_ctx {
   char const *bindir;
 };
 
-#define HR_SLOT_PREFIX "gateway-"
 
 void render_slot(struct profile const *p, struct render_ctx const *ctx, struct slot_render *r);
 void render_free(struct slot_render *r);

@@ -89,7 +89,7 @@ static void read_removing(int scandirfd, struct live_slot *l)
   int n = read_small(scandirfd, path, buf, sizeof buf - 1);
   if (n <= 0) return;
   buf[n] = 0;
-  if (strncmp(buf, HR_SLOT_PREFIX, sizeof HR_SLOT_PREFIX - 1) || strchr(buf, '/') || strchr(buf, '\n')) return;
+  if (!slot_profile(buf) || strchr(buf, '/') || strchr(buf, '\n')) return;
   l->removing = hr_strdup(buf);
 }
 
@@ -116,7 +116,7 @@ int scan_scandir(int scandirfd, struct live_set *set)
     struct dirent *e = readdir(d);
     if (!e) break;
     char const *name = e->d_name;
-    int ours = starts(name, HR_SLOT_PREFIX) && name[sizeof HR_SLOT_PREFIX - 1];
+    int ours = !!slot_profile(name);
     int leftover = starts(name, HR_STAGE_PREFIX) || starts(name, HR_TOMB_PREFIX);
     if (!ours && !leftover) continue;
     struct stat st;

@@ -6,10 +6,8 @@
 
 #include "record.h"
 #include "render.h"
+#include "slot.h"
 
-#define HR_STAGE_PREFIX ".hr-stage."
-#define HR_TOMB_PREFIX ".hr-tomb."
-#define HR_LOCK_FILE ".hermes-reconcile.lock"
 
 enum live_kind {
   LIVE_SLOT,             /* a real directory gateway-*: ours */

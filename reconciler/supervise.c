@@ -16,6 +16,7 @@
 #include "deadline.h"
 #include "fsutil.h"
 #include "hr.h"
+#include "slot.h"
 #include "supervise.h"
 
 /*
@@ -44,12 +45,12 @@ static int lock_held(int dirfd, char const *dir, char const *lock)
 
 int sv_supervised(int dirfd, char const *dir)
 {
-  return lock_held(dirfd, dir, "supervise/lock");
+  return lock_held(dirfd, dir, HR_SLOT_LOCK);
 }
 
 int sv_log_supervised(int dirfd, char const *dir)
 {
-  return lock_held(dirfd, dir, "log/supervise/lock");
+  return lock_held(dirfd, dir, HR_SLOT_LOG_LOCK);
 }
 
 int sv_status_parse(char const *buf, size_t len, struct sv_status *st)
@@ -71,7 +72,7 @@ int sv_status_parse(char const *buf, size_t len, struct sv_status *st)
 int sv_status_read(int dirfd, char const *dir, struct sv_status *st)
 {
   char buf[64];
-  int fd = open_in(dirfd, dir, "supervise/status", O_RDONLY, S_IFREG);
+  int fd = open_in(dirfd, dir, HR_SLOT_STATUS, O_RDONLY, S_IFREG);
   if (fd < 0) return errno == ENOENT || errno == ENOTDIR || errno == ELOOP || errno == HR_EWRONGTYPE ? 0 : -1;
   ssize_t n = readnclose(fd, buf, sizeof buf);
   if (n < 0) return -1;
