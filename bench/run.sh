@@ -26,19 +26,9 @@ if ! getent passwd "$USER_" >/dev/null; then
   useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$USER_"
 fi
 
-W=$(mktemp -d "${TMPDIR:-/tmp}/hr-bench.XXXXXX")
-SVSCAN_PID=
-cleanup() {
-  if [ -n "$SVSCAN_PID" ]; then
-    s6-svscanctl -t "$W/svc" 2>/dev/null || kill "$SVSCAN_PID" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$SVSCAN_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 -- "-$SVSCAN_PID" 2>/dev/null || true
-  fi
-  umount -l "$W" 2>/dev/null || true
-  rm -rf "$W"
-}
-trap cleanup EXIT
-mount -t tmpfs -o mode=0755 hr-bench "$W"
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_tmpfs hr-bench
 
 SVC=$W/svc CONF=$W/conf HH=$W/home
 mkdir -p "$SVC/.s6-svscan" "$CONF" "$HH/profiles" "$HH/logs" "$W/command" "$W/contenv" "$W/sv" "$W/stage" "$W/tpl"

@@ -18,21 +18,9 @@ if ! getent passwd "$USER_" >/dev/null; then
   useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$USER_"
 fi
 
-W=$(mktemp -d "${TMPDIR:-/tmp}/hr-bench-watch.XXXXXX")
-SVSCAN_PID=''
-WATCH_PID=''
-cleanup() {
-  [ -z "$WATCH_PID" ] || kill "$WATCH_PID" 2>/dev/null || true
-  if [ -n "$SVSCAN_PID" ]; then
-    s6-svscanctl -t "$W/svc" 2>/dev/null || kill "$SVSCAN_PID" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$SVSCAN_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 -- "-$SVSCAN_PID" 2>/dev/null || true
-  fi
-  umount -l "$W" 2>/dev/null || true
-  rm -rf "$W"
-}
-trap cleanup EXIT
-mount -t tmpfs -o mode=0755 hr-bench "$W"
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_tmpfs hr-bench-burst
 mkdir -p "$W/svc/.s6-svscan" "$W/conf" "$W/home/profiles/c" "$W/command"
 for p in /usr/bin/s6-*; do ln -s "$p" "$W/command/"; done
 setsid s6-svscan -t0 "$W/svc" </dev/null >/dev/null 2>&1 &

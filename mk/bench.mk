@@ -15,7 +15,9 @@ $(BENCH_FLOOR): bench/floor.c
 bench: $(BIN) $(BENCH_FLOOR)
 	bash bench/run.sh $(BIN) $(BENCH_FLOOR)
 	bash bench/watch.sh $(BIN)
+	bash bench/watch-burst.sh $(BIN)
 
 .PHONY: bench-watch
 bench-watch: $(BIN)
 	bash bench/watch.sh $(BIN)
+	bash bench/watch-burst.sh $(BIN)
