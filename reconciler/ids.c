@@ -35,12 +35,6 @@ static void memo_keep(struct id_memo *memo, char const *name, struct id_memo con
   memcpy(memo->name, name, len + 1);
 }
 
-void ids_system_forget(void)
-{
-  user_memo.name[0] = 0;
-  group_memo.name[0] = 0;
-}
-
 /* getpwnam(3): these errno values, or none, mean "not found"; any other is a failed lookup. */
 static int lookup_failed(void)
 {
@@ -81,7 +75,8 @@ static int group_system(char const *name, gid_t *gid)
 }
 
 /* getgrouplist(3), grown until the list fits. */
-static int grouplist_system(char const *user, gid_t primary, gid_t **v, size_t *n)
+/* getgrouplist(3), into a new array *v of *n groups: 0, or -2 if it gave no answer. */
+static int grouplist_lookup(char const *user, gid_t primary, gid_t **v, size_t *n)
 {
   int cap = 16;
   for (;;) {
@@ -102,4 +97,42 @@ static int grouplist_system(char const *user, gid_t primary, gid_t **v, size_t *
   }
 }
 
+/* getgrouplist reads every group of every NSS source: the last answer is kept, as for users and groups. */
+static struct {
+  struct id_memo key;    /* name: the user; gid: the primary group */
+  gid_t *groups;
+  size_t n;
+} grouplist_memo;
+
+static int grouplist_system(char const *user, gid_t primary, gid_t **v, size_t *n)
+{
+  if (!memo_hit(&grouplist_memo.key, user) || grouplist_memo.key.gid != primary) {
+    gid_t *groups;
+    size_t ngroups;
+    if (grouplist_lookup(user, primary, &groups, &ngroups) < 0) return -2;
+    struct id_memo key = { .found = 1, .gid = primary };
+    grouplist_memo.key.name[0] = 0;
+    memo_keep(&grouplist_memo.key, user, &key);
+    if (!grouplist_memo.key.name[0]) {   /* too long a name to remember: answer without the memo */
+      *v = groups;
+      *n = ngroups;
+      return 0;
+    }
+    free(grouplist_memo.groups);
+    grouplist_memo.groups = groups;
+    grouplist_memo.n = ngroups;
+  }
+  *v = hr_alloc(sizeof **v * (grouplist_memo.n + 1));
+  memcpy(*v, grouplist_memo.groups, sizeof **v * grouplist_memo.n);
+  *n = grouplist_memo.n;
+  return 0;
+}
+
 struct hr_ids const ids_system = { user_system, group_system, grouplist_system };
+
+void ids_system_forget(void)
+{
+  user_memo.name[0] = 0;
+  group_memo.name[0] = 0;
+  grouplist_memo.key.name[0] = 0;
+}
