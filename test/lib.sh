@@ -8,6 +8,7 @@
 #           TODO=REASON ok ...: a known bug, reported as TAP "# TODO REASON" (its failure does not fail the test)
 #           skip_all REASON | diag TEXT | done_testing
 # Waiting:  wait_for DEADLINE_MS CMD...   (polls CMD until it succeeds; no fixed sleeps in assertions)
+# watch:    start_watch CONF HOME (hermes-reconcile watch in the background; WATCH_PID, $TMP/watch.*)
 # s6:       setup_s6 [MAX] (root, s6, $HR, test_user, s6_bindir, s6_start_scandir), or each alone:
 #           s6_start_scandir (sets SCANDIR, starts a private s6-svscan; stopped at exit)
 #           s6_bindir (sets BINDIR: s6 programs + a with-contenv stand-in reading $CONTENV)
@@ -167,3 +168,20 @@ json_get() {
 supervised() { s6-svok "$1"; }
 # is_up DIR: is the service of DIR up?
 is_up() { s6-svstat -o up "$1" 2>/dev/null | grep -qx true; }
+
+# start_watch CONF HOME: hermes-reconcile watch on CONF, $SCANDIR, HOME and $BINDIR, in the background:
+# stdout, stderr and the readiness fd in $TMP/watch.out, watch.err, watch.ready, its exit code in
+# $TMP/watch.rc once it ends. Sets WATCH_PID; the watch is stopped at exit.
+start_watch() {
+  (
+    "$HR" -c "$1" -s "$SCANDIR" -H "$2" -b "$BINDIR" -t 10000 --notify-fd 3 watch \
+      3>"$TMP/watch.ready" >"$TMP/watch.out" 2>"$TMP/watch.err" &
+    echo $! >"$TMP/watch.pid"
+    wait $!
+    echo $? >"$TMP/watch.rc"
+  ) &
+  at_exit "kill \$(cat '$TMP/watch.pid')"
+  wait_for 5000 test -s "$TMP/watch.pid"
+  WATCH_PID=$(cat "$TMP/watch.pid")
+  export WATCH_PID
+}

@@ -34,16 +34,7 @@ ln -s ..data/a.ini "$CONF/a.ini"
 OUT=$TMP/watch.out
 ERR=$TMP/watch.err
 READY=$TMP/watch.ready
-(
-  "$HR" -c "$CONF" -s "$SCANDIR" -H "$HHOME" -b "$BINDIR" -t 10000 --notify-fd 3 watch \
-    3>"$READY" >"$OUT" 2>"$ERR" &
-  echo $! >"$TMP/watch.pid"
-  wait $!
-  echo $? >"$TMP/watch.rc"
-) &
-at_exit "kill \$(cat '$TMP/watch.pid')"
-wait_for 5000 test -s "$TMP/watch.pid"
-WATCH_PID=$(cat "$TMP/watch.pid")
+start_watch "$CONF" "$HHOME"
 
 slot_value() { [ "$(cat "$SCANDIR/gateway-$1/$2" 2>/dev/null)" = "$3" ]; }
 passes() { grep -c '^apply: ' "$OUT"; }

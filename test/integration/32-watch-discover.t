@@ -14,19 +14,9 @@ printf '{"gateway_state": "running"}\n' >"$HH/gateway_state.json"
 chown "$TEST_UID:$TEST_GID" "$HH/gateway_state.json"
 discovery_defaults
 
-OUTW=$TMP/watch.out
 ERRW=$TMP/watch.err
 READY=$TMP/watch.ready
-(
-  "$HR" -c "$CFG" -s "$SCANDIR" -H "$HH" -b "$BINDIR" -t 10000 --notify-fd 3 watch \
-    3>"$READY" >"$OUTW" 2>"$ERRW" &
-  echo $! >"$TMP/watch.pid"
-  wait $!
-  echo $? >"$TMP/watch.rc"
-) &
-at_exit "kill \$(cat '$TMP/watch.pid')"
-wait_for 5000 test -s "$TMP/watch.pid"
-WATCH_PID=$(cat "$TMP/watch.pid")
+start_watch "$CFG" "$HH"
 gone() { [ ! -e "$1" ] && [ ! -L "$1" ]; }
 down_supervised() { supervised "$1" && [ "$(s6-svstat -o up,wantedup "$1")" = "false false" ]; }
 
