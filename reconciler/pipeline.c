@@ -28,13 +28,11 @@ static void check_homes(struct pipeline *pl)
   for (size_t i = 0; i < pl->set.n; i++) {
     struct profile *p = pl->set.v + i;
     if (!p->valid || !p->enabled) continue;
-    if (lstat(p->home, &st) == 0 && S_ISLNK(st.st_mode)) {
-      errors_add(&pl->errs, p->file, 0, "home %s is a symbolic link; refused", p->home);
-      p->valid = 0;
-    } else if (lstat(p->home, &st) < 0 || !S_ISDIR(st.st_mode)) {
-      errors_add(&pl->errs, p->file, 0, "home %s does not exist", p->home);
-      p->valid = 0;
-    }
+    int found = lstat(p->home, &st) == 0;
+    if (found && S_ISDIR(st.st_mode)) continue;
+    if (found && S_ISLNK(st.st_mode)) errors_add(&pl->errs, p->file, 0, "home %s is a symbolic link; refused", p->home);
+    else errors_add(&pl->errs, p->file, 0, "home %s does not exist", p->home);
+    p->valid = 0;
   }
 }
 
