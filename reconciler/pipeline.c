@@ -128,7 +128,7 @@ static void homes_waited_for(struct pipeline const *pl, struct pass_waits *w)
   for (size_t i = 0; i < pl->set.n; i++) {
     struct profile const *p = pl->set.v + i;
     if (!p->enabled || !p->home || (stat(p->home, &st) == 0 && S_ISDIR(st.st_mode))) continue;
-    w->homes = hr_realloc(w->homes, sizeof *w->homes * (w->n + 1));
+    hr_grow(&w->homes, sizeof *w->homes, w->n, &w->cap);
     w->homes[w->n++] = hr_strdup(p->home);
   }
 }
@@ -138,7 +138,7 @@ void pass_waits_free(struct pass_waits *w)
   for (size_t i = 0; i < w->n; i++) free(w->homes[i]);
   free(w->homes);
   w->homes = 0;
-  w->n = 0;
+  w->n = w->cap = 0;
 }
 
 int pass_once_waits(struct hr_options const *o, enum pass_mode mode, struct pass_waits *w)

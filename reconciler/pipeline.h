@@ -35,7 +35,7 @@ int pass_once(struct hr_options const *o, enum pass_mode mode);
 /* watch (SPEC 10): pass_once, and the homes the pass waited for, to free with pass_waits_free. */
 struct pass_waits {
   char **homes;
-  size_t n;
+  size_t n, cap;
 };
 int pass_once_waits(struct hr_options const *o, enum pass_mode mode, struct pass_waits *w);
 void pass_waits_free(struct pass_waits *w);
