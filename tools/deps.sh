@@ -6,7 +6,7 @@ set -eu
 
 # What each package is for: README.md, "Dependencies".
 PACKAGES="gcc make pkg-config libinih-dev libs6-dev skalibs-dev libjson-c-dev check s6 s6-doc execline
-perl shellcheck groff-base mandoc clang libclang-rt-14-dev util-linux passwd procps valgrind strace time jq"
+perl shellcheck groff-base mandoc clang libclang-rt-14-dev util-linux passwd procps valgrind strace time"
 
 missing=""
 for p in $PACKAGES; do

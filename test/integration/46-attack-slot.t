@@ -30,8 +30,17 @@
 HERE=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=test/integration/4-common.sh
 . "$HERE/4-common.sh"
-command -v jq >/dev/null || skip_all "no jq"
 command -v perl >/dev/null || skip_all "no perl"
+# slot_field FILE SLOT FIELD...: the FIELDs of status --json's slot SLOT, comma-separated as true,
+# false, null or the value; one line per slot of that name.
+slot_field() {
+  local file=$1 slot=$2
+  shift 2
+  # shellcheck disable=SC2016  # perl code
+  json_get "$file" 'my @f = qw('"$*"'); join "\n", map { my $s = $_; join ",", map { my $v = $s->{$_};
+    !defined $v ? "null" : JSON::PP::is_bool($v) ? ($v ? "true" : "false") : $v } @f }
+    grep { $_->{slot} eq "'"$slot"'" } @{$j->{slots}}'
+}
 HR_TIMEOUT=3000
 # Every process here gets the soft descriptor limit of a docker container's processes: a delete
 # that needs a descriptor per level would run out in a chain deeper than that.
@@ -167,10 +176,10 @@ ok "$(outsider cat "$REC" >/dev/null 2>&1 && echo 1 || echo 0)" "nobody (outside
 ok "$(outsider cat "$SCANDIR/gateway-pin/env/PIN" >/dev/null 2>&1 && echo 1 || echo 0)" "(nor env/PIN)"
 is "$(stat -c '%U %G %a' "$REC")" "root $TEST_GROUP 640" "the record is root's, group G, 0640"
 timeout "$GUARD" setpriv --reuid=65534 --regid=65534 --clear-groups -- "${HRC[@]}" --json status >"$TMP/out" 2>"$TMP/err"
-is "$(jq -r '.slots[] | select(.slot == "gateway-pin") | .pending' "$TMP/out")" null \
+is "$(slot_field "$TMP/out" gateway-pin pending)" null \
   "status run by nobody: pending null for a slot whose record it cannot read"
 timeout "$GUARD" setpriv --reuid="$TEST_UID" --regid="$TEST_GID" --init-groups -- "${HRC[@]}" --json status >"$TMP/out" 2>"$TMP/err"
-is "$(jq -r '.slots[] | select(.slot == "gateway-pin") | .pending' "$TMP/out")" false "status run by a member of G: pending false"
+is "$(slot_field "$TMP/out" gateway-pin pending)" false "status run by a member of G: pending false"
 fi
 
 # --- 7. gateway_state.json linked to a root-only file ------------------------------------------
@@ -236,7 +245,7 @@ is "$RC" 99 "the restart runs past --timeout: exit 99"
 is "$(s6-svstat -o up,wantedup "$SCANDIR/gateway-slow")" "true false" "still up, and no u sent: wanted down"
 ok "$([ -e "$SCANDIR/gateway-slow/.hermes-reconcile.restart" ] && echo 0 || echo 1)" "its restart record is kept"
 g --json status
-is "$(jq -r '.slots[] | select(.slot == "gateway-slow") | .pending' "$TMP/out")" true "status shows the slot pending"
+is "$(slot_field "$TMP/out" gateway-slow pending)" true "status shows the slot pending"
 touch "$TMP/slow-go"
 wait_for 10000 sh -c "s6-svstat -o up,wantedup '$SCANDIR/gateway-slow' | grep -qx 'false false'"
 ok $? "once it exits 0 it is down and stays down until a pass completes the restart"
@@ -379,7 +388,7 @@ rm "$CONF/gone.ini"
 g -q apply
 is "$RC" 99 "the pass stops waiting at --timeout (s6 kills it only after timeout_kill): exit 99"
 g --json status
-is "$(jq -c '[.slots[] | select(.slot == "gateway-gone") | [.removing, .supervised]]' "$TMP/out")" '[[true,true]]' \
+is "$(slot_field "$TMP/out" gateway-gone removing supervised)" true,true \
   "status lists the slot still going away: removing true, supervised"
 g status
 like "$(cat "$TMP/out")" "gateway-gone .*removing" "and marks it in text"
