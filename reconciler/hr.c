@@ -8,7 +8,7 @@
 
 #include "hr.h"
 
-static void die_nomem(void)
+void hr_die_nomem(void)
 {
   strerr_diefusys(HR_EXIT_SYSTEM, "allocate memory");
 }
@@ -16,14 +16,14 @@ static void die_nomem(void)
 void *hr_alloc(size_t n)
 {
   void *p = calloc(1, n ? n : 1);
-  if (!p) die_nomem();
+  if (!p) hr_die_nomem();
   return p;
 }
 
 void *hr_realloc(void *p, size_t n)
 {
   void *q = realloc(p, n ? n : 1);
-  if (!q) die_nomem();
+  if (!q) hr_die_nomem();
   return q;
 }
 
@@ -47,7 +47,7 @@ char *hr_asprintf(char const *fmt, ...)
   va_start(ap, fmt);
   int r = vasprintf(&s, fmt, ap);
   va_end(ap);
-  if (r < 0) die_nomem();
+  if (r < 0) hr_die_nomem();
   return s;
 }
 

@@ -19,6 +19,7 @@ enum {
 };
 
 /* Allocation that cannot fail: on ENOMEM the program dies with 111. */
+void hr_die_nomem(void) __attribute__((noreturn));
 void *hr_alloc(size_t n);
 void *hr_realloc(void *p, size_t n);
 char *hr_strdup(char const *s);

@@ -7,74 +7,76 @@
 #include <skalibs/blake2s.h>
 #include <skalibs/fmtscan.h>
 #include <skalibs/strerr.h>
+#include <skalibs/stralloc.h>
 
 #include "hr.h"
 #include "render.h"
 
-struct text {
-  char *s;
-  size_t len, cap;
-};
-
-static void put(struct text *t, char const *s, size_t n)
+/* The text of one file: skalibs's stralloc; running out of memory ends the run with 111, as hr_alloc does. */
+static void put(stralloc *t, char const *s, size_t n)
 {
-  hr_grow(&t->s, 1, t->len + n, &t->cap);
-  memcpy(t->s + t->len, s, n);
-  t->len += n;
-  t->s[t->len] = 0;
+  if (!stralloc_catb(t, s, n)) hr_die_nomem();
 }
 
-static void puts_(struct text *t, char const *s)
+static void puts_(stralloc *t, char const *s)
 {
   put(t, s, strlen(s));
 }
 
-static void putf(struct text *t, char const *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(struct text *t, char const *fmt, ...)
+static void putf(stralloc *t, char const *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void putf(stralloc *t, char const *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
   int n = vsnprintf(0, 0, fmt, ap);   /* the whole text, never cut: measure, then write */
   va_end(ap);
   if (n < 0) strerr_diefu1sys(HR_EXIT_SYSTEM, "format a generated script");
-  hr_grow(&t->s, 1, t->len + (size_t)n, &t->cap);
+  if (!stralloc_readyplus(t, (size_t)n + 1)) hr_die_nomem();
   va_start(ap, fmt);
   vsnprintf(t->s + t->len, (size_t)n + 1, fmt, ap);
   va_end(ap);
   t->len += (size_t)n;
 }
 
-void render_quote(char **buf, size_t *len, size_t *cap, char const *s)
+/* t's text as a C string, taken out of t. */
+static char *take(stralloc *t, size_t *len)
 {
-  struct text t = { *buf, *len, *cap };
-  put(&t, "'", 1);
-  for (; *s; s++) {
-    if (*s == '\'') puts_(&t, "'\\''");
-    else put(&t, s, 1);
-  }
-  put(&t, "'", 1);
-  *buf = t.s;
-  *len = t.len;
-  *cap = t.cap;
+  if (!stralloc_0(t)) hr_die_nomem();
+  char *s = t->s;
+  *len = t->len - 1;
+  *t = stralloc_zero;
+  return s;
 }
 
-static void word(struct text *t, char const *s)
+void render_quote(stralloc *t, char const *s)
+{
+  put(t, "'", 1);
+  for (; *s; s++) {
+    if (*s == '\'') puts_(t, "'\\''");
+    else put(t, s, 1);
+  }
+  put(t, "'", 1);
+}
+
+static void word(stralloc *t, char const *s)
 {
   put(t, " ", 1);
-  render_quote(&t->s, &t->len, &t->cap, s);
+  render_quote(t, s);
 }
 
-static void bin(struct text *t, char const *bindir, char const *prog)
+static void bin(stralloc *t, char const *bindir, char const *prog)
 {
-  struct text path = { 0 };
+  stralloc path = STRALLOC_ZERO;
+  size_t len;
   puts_(&path, bindir);
   if (bindir[strlen(bindir) - 1] != '/') put(&path, "/", 1);
   puts_(&path, prog);
-  word(t, path.s);
-  free(path.s);
+  char *s = take(&path, &len);
+  word(t, s);
+  free(s);
 }
 
-static void header(struct text *t, char const *slot, char const *sub)
+static void header(stralloc *t, char const *slot, char const *sub)
 {
   puts_(t, "#!/bin/sh\n# ");
   puts_(t, slot);
@@ -97,18 +99,16 @@ static struct slot_entry *add(struct slot_render *r, char const *path, enum hr_e
   return e;
 }
 
-static void add_file(struct slot_render *r, char const *path, mode_t mode, int group_g, enum hr_part part, struct text *t)
+static void add_file(struct slot_render *r, char const *path, mode_t mode, int group_g, enum hr_part part, stralloc *t)
 {
   struct slot_entry *e = add(r, path, HR_ENTRY_FILE, mode, group_g, part);
   free(e->content);
-  e->content = t->s ? t->s : hr_strdup("");
-  e->len = t->len;
-  memset(t, 0, sizeof *t);
+  e->content = take(t, &e->len);
 }
 
 static void add_text(struct slot_render *r, char const *path, enum hr_part part, char const *fmt, long n)
 {
-  struct text t = { 0 };
+  stralloc t = STRALLOC_ZERO;
   putf(&t, fmt, n);
   add_file(r, path, 0644, 0, part, &t);
 }
@@ -126,7 +126,7 @@ static void add_seed(struct slot_render *r, char const *prefix)
 }
 
 /* The first words of a script: the environment, then the drop to user:group. */
-static void drop(struct text *t, struct profile const *p, struct render_ctx const *ctx)
+static void drop(stralloc *t, struct profile const *p, struct render_ctx const *ctx)
 {
   puts_(t, "exec");
   if (p->inherit_env) bin(t, ctx->bindir, "with-contenv");
@@ -139,7 +139,7 @@ static void drop(struct text *t, struct profile const *p, struct render_ctx cons
 
 static void render_run(struct slot_render *r, struct profile const *p, struct render_ctx const *ctx)
 {
-  struct text t = { 0 };
+  stralloc t = STRALLOC_ZERO;
   header(&t, r->slot, "");
   puts_(&t, "# Drop to the gateway's user first; env/ and the profile's home are applied after the drop.\n");
   puts_(&t, "exec 2>&1\n");
@@ -167,7 +167,7 @@ static void render_finish(struct slot_render *r, struct profile const *p)
     [HR_RESTART_NEVER] = "*",
   };
   char const *const *policy = hr_keys[HR_K_gateway_restart].choices;
-  struct text t = { 0 };
+  stralloc t = STRALLOC_ZERO;
   header(&t, r->slot, "");
   putf(&t, "# restart = %s: exit 125 keeps the gateway down, exit 0 lets s6 restart it.\n", policy[p->restart]);
   putf(&t, "case $1 in %s) exit 125 ;; esac\nexit 0\n", stay_down[p->restart]);
@@ -187,22 +187,20 @@ static void render_env(struct slot_render *r, struct profile const *p, struct re
     int take_fixed = j >= p->nenv || (i < nfixed && strcmp(fixed[i].name, p->env[j].name) < 0);
     char const *name = take_fixed ? fixed[i].name : p->env[j].name;
     char const *value = take_fixed ? fixed[i++].value : p->env[j++].value;
-    struct text t = { 0 };
+    stralloc t = STRALLOC_ZERO;
     if (*value) {
       puts_(&t, value);
       put(&t, "\n", 1);
     }
-    struct text path = { 0 };
-    puts_(&path, "env/");
-    puts_(&path, name);
-    add_file(r, path.s, 0640, 1, HR_PART_RUN, &t);
-    free(path.s);
+    char *path = hr_asprintf("env/%s", name);
+    add_file(r, path, 0640, 1, HR_PART_RUN, &t);
+    free(path);
   }
 }
 
 static void render_controls(struct slot_render *r, struct profile const *p)
 {
-  struct text t = { 0 };
+  stralloc t = STRALLOC_ZERO;
   puts_(&t, "longrun\n");
   add_file(r, "type", 0644, 0, HR_PART_CTL, &t);
   if (p->notification_fd >= 0) add_text(r, "notification-fd", HR_PART_RUN, "%ld\n", p->notification_fd);
@@ -220,7 +218,7 @@ static void render_log(struct slot_render *r, struct profile const *p, struct re
 {
   static char const var[] = "$HERMES_HOME";
   static char const *const stamp[] = { " T", " t", "" };
-  struct text t = { 0 };
+  stralloc t = STRALLOC_ZERO;
   int expand_late = p->inherit_env && !strncmp(p->log_dir, var, sizeof var - 1);
   add(r, "log", HR_ENTRY_DIR, 0755, 0, HR_PART_LOG);
   header(&t, r->slot, "/log");

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <skalibs/stralloc.h>
+
 #include "profile.h"
 #include "slot.h"
 
@@ -51,6 +53,6 @@ void render_slot(struct profile const *p, struct render_ctx const *ctx, struct s
 void render_free(struct slot_render *r);
 
 /* Append s to *buf as one single-quoted shell word. */
-void render_quote(char **buf, size_t *len, size_t *cap, char const *s);
+void render_quote(stralloc *t, char const *s);
 
 #endif

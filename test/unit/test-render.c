@@ -74,10 +74,11 @@ END_TEST
 /* What sh makes of a quoted word: it must be the word itself. */
 static void sh_roundtrip(char const *word)
 {
-  char *q = 0;
-  size_t len = 0, cap = 0;
-  render_quote(&q, &len, &cap, word);
-  ck_assert_uint_eq(strlen(q), len);
+  stralloc sa = STRALLOC_ZERO;
+  render_quote(&sa, word);
+  ck_assert(stralloc_0(&sa));
+  char *q = sa.s;
+  ck_assert_uint_eq(strlen(q), sa.len - 1);
   char *script = 0;
   ck_assert_int_ge(asprintf(&script, "printf %%s %s", q), 0);
   int fds[2];
@@ -106,12 +107,12 @@ static void sh_roundtrip(char const *word)
 
 START_TEST(test_quote)
 {
-  char *q = 0;
-  size_t len = 0, cap = 0;
-  render_quote(&q, &len, &cap, "it's");
-  render_quote(&q, &len, &cap, "");
-  ck_assert_str_eq(q, "'it'\\''s'''");
-  free(q);
+  stralloc q = STRALLOC_ZERO;
+  render_quote(&q, "it's");
+  render_quote(&q, "");
+  ck_assert(stralloc_0(&q));
+  ck_assert_str_eq(q.s, "'it'\\''s'''");
+  stralloc_free(&q);
   static char const *const words[] = { "it's", "a b\tc", "$HOME ${x:-y} $(id)", "`id`", "'''", "\\n\"\"", "; rm -rf /", "" };
   for (size_t i = 0; i < sizeof words / sizeof *words; i++) sh_roundtrip(words[i]);
 }
