@@ -239,8 +239,9 @@ static int rendered(struct slot_render const *r, char const *path)
 
 static int drop_stale(int slotfd, struct slot_render const *r)
 {
-  for (size_t i = 0; i < slot_noptional_files; i++)
-    if (!rendered(r, slot_optional_files[i]) && fs_unlink_at(slotfd, slot_optional_files[i]) < 0) return -1;
+  size_t i = 0;
+  for (char const *name; (name = slot_optional_file(&i));)
+    if (!rendered(r, name) && fs_unlink_at(slotfd, name) < 0) return -1;
   int envfd = fs_opendir_at(slotfd, "env");
   if (envfd < 0) return errno == ENOENT ? 0 : -1;
   DIR *d = fs_dir_stream(envfd);

@@ -1,5 +1,7 @@
 #include <string.h>
 
+#include <s6/servicedir.h>
+
 #include "hr.h"
 #include "slot.h"
 
@@ -14,7 +16,11 @@ char const *slot_profile(char const *slot)
   return strncmp(slot, HR_SLOT_PREFIX, n) || !slot[n] ? 0 : slot + n;
 }
 
-char const *const slot_optional_files[] = {
-  "notification-fd", "timeout-finish", "timeout-kill", "down-signal", "max-death-tally",
-};
-size_t const slot_noptional_files = sizeof slot_optional_files / sizeof *slot_optional_files;
+char const *slot_optional_file(size_t *i)
+{
+  for (s6_servicedir_desc const *d; (d = s6_servicedir_file_list + *i)->name;) {
+    ++*i;
+    if (d->type != S6_FILETYPE_DIR && !(d->options & S6_SVFILE_MANDATORY)) return d->name;
+  }
+  return 0;
+}

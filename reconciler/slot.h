@@ -24,8 +24,11 @@ char *slot_name(char const *profile);
 /* The profile of slot gateway-<name>: <name>, within slot; 0 if slot is no slot name. */
 char const *slot_profile(char const *slot);
 
-/* The files a slot has only while a key sets them: dropped when it no longer does. */
-extern char const *const slot_optional_files[];
-extern size_t const slot_noptional_files;
+/*
+ * The files s6-supervise reads from a service directory only when they exist (libs6's
+ * s6_servicedir_file_list, less run and the directories): a slot keeps one only while its render has it.
+ * Walk them with i = 0 and slot_optional_file(&i) until it returns 0.
+ */
+char const *slot_optional_file(size_t *i);
 
 #endif

@@ -1,9 +1,10 @@
-/* record.c: each dot file's writer and reader, side by side, round-trip. */
+/* record.c: each dot file's writer and reader, side by side, round-trip; slot.c: the names of the layout. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "hr.h"
 #include "record.h"
+#include "slot.h"
 #include "unit.h"
 
 static void digest_of(char *d, char c)
@@ -102,6 +103,39 @@ START_TEST(test_restart_round_trip)
 }
 END_TEST
 
+START_TEST(test_slot_names)
+{
+  char *slot = slot_name("work");
+  ck_assert_str_eq(slot, "gateway-work");
+  ck_assert_str_eq(slot_profile(slot), "work");
+  free(slot);
+  ck_assert_ptr_null(slot_profile("gateway-"));
+  ck_assert_ptr_null(slot_profile("gatewayx"));
+  ck_assert_ptr_null(slot_profile("log"));
+}
+END_TEST
+
+static int optional(char const *name)
+{
+  size_t i = 0;
+  for (char const *f; (f = slot_optional_file(&i));)
+    if (!strcmp(f, name)) return 1;
+  return 0;
+}
+
+/* What a pass drops when a key no longer renders it: s6's optional files, never run or a directory. */
+START_TEST(test_slot_optional_files)
+{
+  static char const *const rendered_by_keys[] = {
+    "notification-fd", "timeout-finish", "timeout-kill", "down-signal", "max-death-tally",
+  };
+  for (size_t i = 0; i < sizeof rendered_by_keys / sizeof *rendered_by_keys; i++)
+    ck_assert_msg(optional(rendered_by_keys[i]), "%s", rendered_by_keys[i]);
+  static char const *const kept[] = { "run", "env", "data", "template", "log", "type", "down", "supervise", "event" };
+  for (size_t i = 0; i < sizeof kept / sizeof *kept; i++) ck_assert_msg(!optional(kept[i]), "%s", kept[i]);
+}
+END_TEST
+
 Suite *suite_record(void)
 {
   Suite *s = suite_create("record");
@@ -110,6 +144,8 @@ Suite *suite_record(void)
   tcase_add_test(tc, test_record_of_render);
   tcase_add_test(tc, test_record_refused);
   tcase_add_test(tc, test_restart_round_trip);
+  tcase_add_test(tc, test_slot_names);
+  tcase_add_test(tc, test_slot_optional_files);
   suite_add_tcase(s, tc);
   return s;
 }
