@@ -137,6 +137,12 @@ chown -R hermes: "$HH"
 hr() { "$BIN" -c "$CFG" -s "$SCANDIR" -H "$HH" -b "$BINDIR" -t 10000 "$@"; }
 # wait_up SLOT: wait (5 s at most) until the gateway of SLOT runs.
 wait_up() { s6-svwait -u -t 5000 "$SCANDIR/$1" >/dev/null 2>&1 || die "$1 did not come up"; }
+# plan_exits CODE [WHEN]: show the plan; its exit code must be CODE (2: changes pending, 0: none).
+plan_exits() {
+  hr plan
+  rc=$?
+  [ "$rc" -eq "$1" ] || die "plan${2:+ $2}: exit $rc, expected $1"
+}
 pid_of() { s6-svstat -o pid "$SCANDIR/$1"; }
 
 echo "demo: scandir $SCANDIR${MOUNTED:+ (tmpfs)}, s6-svscan pid $SVSCAN"
@@ -144,9 +150,7 @@ echo "demo: profiles $CFG: $(cd "$CFG" && echo *.ini)"
 echo "demo: hermes home $HH, gateways run $GW as user hermes"
 
 header "hermes-reconcile plan"
-hr plan
-rc=$?
-[ "$rc" -eq 2 ] || die "plan: exit $rc, expected 2 (changes pending)"
+plan_exits 2
 
 header "hermes-reconcile apply"
 hr apply || die "apply: exit $?"
@@ -167,9 +171,7 @@ sed -i '/^\[gateway\]/a args = --verbose' "$CFG/telegram.ini"
 grep -A2 '^\[gateway\]' "$CFG/telegram.ini"
 
 header "hermes-reconcile plan"
-hr plan
-rc=$?
-[ "$rc" -eq 2 ] || die "plan: exit $rc, expected 2"
+plan_exits 2
 
 header "hermes-reconcile apply (an in-place update: only the telegram gateway restarts)"
 hr apply || die "apply: exit $?"
@@ -193,9 +195,7 @@ echo '# the soul of work' >"$HH/profiles/work/SOUL.md"
 chown -R hermes: "$HH/profiles/work"
 
 header "hermes-reconcile plan (the discovered profile is marked)"
-hr plan
-rc=$?
-[ "$rc" -eq 2 ] || die "plan: exit $rc, expected 2"
+plan_exits 2
 
 header "hermes-reconcile apply --json (each action says its source)"
 hr --json apply || die "apply: exit $?"
@@ -207,9 +207,7 @@ cat "$CFG/work.ini"
 
 header "discovery off ([discover] profiles = no): plan has nothing to do"
 sed -i 's/^profiles = yes/profiles = no/' "$CFG/_defaults.ini"
-hr plan
-rc=$?
-[ "$rc" -eq 0 ] || die "plan after import and discovery off: exit $rc, expected 0"
+plan_exits 0 "after import and discovery off"
 
 header "tear down"
 trap - EXIT

@@ -88,6 +88,14 @@ pid_of() { local p; p=$(s6-svstat -o pid "$1" 2>/dev/null) || return 0; [ "${p:-
 rec() { cat "$(home_of "$1")/gateway.rec" 2>/dev/null; }
 # rec_is_current NAME: the gateway of NAME is up and its record is from this run.
 rec_is_current() { local p; p=$(pid_of "$(slot "$1")"); [ -n "$p" ] && rec "$1" | grep -qx "pid $p"; }
+# restarted NAME OLD-PID MS MESSAGE: within MS, the gateway of profile NAME runs with a pid other than
+# OLD-PID and has written its record (it did start again, and is not merely about to).
+restarted() {
+  local new
+  wait_for "$3" rec_is_current "$1"
+  new=$(pid_of "$(slot "$1")")
+  ok "$([ -n "$new" ] && [ "$new" != "$2" ]; echo $?)" "$4 ($2 -> ${new:-none})"
+}
 
 files_of() {
   (cd "$1" && find . -mindepth 1 \( -path '*/supervise/*' -o -path '*/event/*' \) -prune -o \

@@ -28,9 +28,7 @@ is "$(pids)" "$before" "plan restarted nothing"
 apply
 is "$RC" 0 "apply after an args edit"
 like "$OUT" "~ gateway-a \(run\)" "apply reports the update of gateway-a"
-wait_for 5000 rec_is_current a
-new_a=$(pid_of "$(slot a)")
-ok "$([ -n "$new_a" ] && [ "$new_a" != "$old_a" ]; echo $?)" "gateway-a was restarted (pid $old_a -> $new_a)"
+restarted a "$old_a" 5000 "gateway-a was restarted"
 has_line "$(rec a)" "argv [-p] [a] [gateway] [run] [--replace] [--new-arg]" "gateway-a runs with the new args"
 is "$(ino a)" "$ino_a" "gateway-a keeps its inode (updated in place)"
 is "$(pid_line a | cut -d' ' -f3)" "$(grep '^a ' <<<"$before" | cut -d' ' -f3)" "gateway-a's logger keeps its pid"

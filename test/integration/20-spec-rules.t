@@ -62,9 +62,7 @@ printf '[gateway]\nprogram = %s\nrestart = on-failure\nargs = --restarted\n' "$G
 apply
 is "$RC" 0 "apply after an args edit: a restart"
 like "$OUT" "~ gateway-g \(run\)" "gateway-g is updated (run)"
-wait_for 10000 rec_is_current g
-new=$(pid_of "$G")
-ok "$([ -n "$new" ] && [ "$new" != "$old" ]; echo $?)" "gateway-g is up again with a new pid ($old -> $new)"
+restarted g "$old" 10000 "gateway-g is up again with a new pid"
 has_line "$(rec g)" "argv [-p] [g] [gateway] [run] [--replace] [--restarted]" "... running the new args"
 has_line "$(cat "$(home_of g)/graceful.log" 2>/dev/null)" "exit 0 on SIGTERM, pid $old" \
   "the old gateway did exit 0 on SIGTERM"
@@ -95,9 +93,7 @@ like "$OUT" "~ gateway-r \(restart\)" "plan: gateway-r (restart)"
 apply
 is "$RC" 0 "the next pass"
 like "$OUT" "~ gateway-r \(restart\)" "completes the restart of gateway-r"
-wait_for 10000 rec_is_current r
-new=$(pid_of "$R")
-ok "$([ -n "$new" ] && [ "$new" != "$old" ]; echo $?)" "gateway-r is up again ($old -> $new)"
+restarted r "$old" 10000 "gateway-r is up again"
 is "$(s6-svstat -o wantedup "$R")" true "and wanted up"
 ok "$([ ! -e "$R/.hermes-reconcile.restart" ]; echo $?)" "the record is gone"
 hr plan
