@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <skalibs/selfpipe.h>
@@ -104,6 +105,8 @@ static int one_pass(struct hr_options const *o, struct watcher *wt)
   int code = pass_once_waits(o, PASS_APPLY, &waits);
   int due = treewatch_homes(&wt->tw, (char const *const *)waits.homes, waits.n);
   pass_waits_free(&waits);
+  /* a pass whose report is lost is a failed command (SPEC 11, Output): s6 restarts the watch */
+  if (fflush(stdout) != 0 || ferror(stdout)) strerr_diefu1sys(HR_EXIT_SYSTEM, "write the report to stdout");
   if (code != HR_EXIT_OK) {
     char fmt[UINT_FMT];
     fmt[uint_fmt(fmt, (unsigned int)code)] = 0;

@@ -155,6 +155,11 @@ for cmd in plan check status; do
 done
 "$HR" -c "$CFG" -s "$SCANDIR" -H "$HH" -b "$BINDIR" --json check >/dev/full 2>"$TMP/hr.err"
 is "$?" 111 "check --json >/dev/full: exit 111"
+# watch prints one summary per pass: the first one lost ends it with 111 (the timeout only stops a
+# watch that would otherwise run forever; it asserts nothing about time)
+timeout -s KILL 300 "$HR" -c "$CFG" -s "$SCANDIR" -H "$HH" -b "$BINDIR" watch >/dev/full 2>"$TMP/hr.err"
+is "$?" 111 "watch >/dev/full: exit 111 after its first pass"
+like "$(cat "$TMP/hr.err")" "unable to write the report to stdout" "... saying why"
 # own attack: a reader that went away (a pipe with no reader left) is a failed write too, not a
 # signal: fd 4 is the write end of a FIFO whose only reader (fd 3) is closed before the pass writes.
 mkfifo "$TMP/pipe.fifo"
