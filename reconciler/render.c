@@ -13,8 +13,15 @@
 #include "render.h"
 
 /* The text of one file: skalibs's stralloc; running out of memory ends the run with 111, as hr_alloc does. */
+/* Room for n more bytes and a NUL, doubling: a script is assembled from many short pieces. */
+static void reserve(stralloc *t, size_t n)
+{
+  if (t->len + n + 1 > t->a && !stralloc_ready(t, 2 * (t->len + n + 1))) hr_die_nomem();
+}
+
 static void put(stralloc *t, char const *s, size_t n)
 {
+  reserve(t, n);
   if (!stralloc_catb(t, s, n)) hr_die_nomem();
 }
 
@@ -31,7 +38,7 @@ static void putf(stralloc *t, char const *fmt, ...)
   int n = vsnprintf(0, 0, fmt, ap);   /* the whole text, never cut: measure, then write */
   va_end(ap);
   if (n < 0) strerr_diefu1sys(HR_EXIT_SYSTEM, "format a generated script");
-  if (!stralloc_readyplus(t, (size_t)n + 1)) hr_die_nomem();
+  reserve(t, (size_t)n);
   va_start(ap, fmt);
   vsnprintf(t->s + t->len, (size_t)n + 1, fmt, ap);
   va_end(ap);
@@ -51,9 +58,12 @@ static char *take(stralloc *t, size_t *len)
 void render_quote(stralloc *t, char const *s)
 {
   put(t, "'", 1);
-  for (; *s; s++) {
-    if (*s == '\'') puts_(t, "'\\''");
-    else put(t, s, 1);
+  for (;;) {
+    size_t n = strcspn(s, "'");
+    put(t, s, n);
+    if (!s[n]) break;
+    puts_(t, "'\\''");
+    s += n + 1;
   }
   put(t, "'", 1);
 }
