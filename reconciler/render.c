@@ -12,8 +12,11 @@
 #include "hr.h"
 #include "render.h"
 
-/* The text of one file: skalibs's stralloc; running out of memory ends the run with 111, as hr_alloc does. */
-/* Room for n more bytes and a NUL, doubling: a script is assembled from many short pieces. */
+/*
+ * The text of one file is a skalibs stralloc; running out of memory ends the run with 111, as
+ * hr_alloc does. reserve: room for n more bytes and a NUL, doubling (stralloc alone grows by an
+ * eighth, and a script is assembled from many short pieces).
+ */
 static void reserve(stralloc *t, size_t n)
 {
   if (t->len + n + 1 > t->a && !stralloc_ready(t, 2 * (t->len + n + 1))) hr_die_nomem();
