@@ -84,18 +84,21 @@ $(GEN_KEYTABLE): schema/gen-keytable.c
 	@mkdir -p $(@D)
 	$(HOSTCC) -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ireconciler -Ischema $(DEPFLAGS) -o $@ schema/gen-keytable.c
 
+# --directives: every SKIP (and TODO) line is printed, so a log shows whether any test skipped itself.
+PROVE_FLAGS ?= --directives
+
 # Unit tests print TAP (libcheck's CK_TAP_LOG_FILE_NAME) and run under prove like the rest.
 UNIT_ENV := CK_VERBOSITY=silent CK_TAP_LOG_FILE_NAME=-
 unit: $(UNIT)
-	$(UNIT_ENV) prove --exec '' $(UNIT)
+	$(UNIT_ENV) prove $(PROVE_FLAGS) --exec '' $(UNIT)
 
 integration: $(BIN)
-	HR=$(abspath $(BIN)) prove test/integration/*.t
+	HR=$(abspath $(BIN)) prove $(PROVE_FLAGS) test/integration/*.t
 
 asan-check: $(ASAN_BIN) $(ASAN_UNIT)
-	$(UNIT_ENV) ASAN_OPTIONS=detect_leaks=1 prove --exec '' $(ASAN_UNIT)
+	$(UNIT_ENV) ASAN_OPTIONS=detect_leaks=1 prove $(PROVE_FLAGS) --exec '' $(ASAN_UNIT)
 	HR=$(abspath $(ASAN_BIN)) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  prove test/integration/*.t
+	  prove $(PROVE_FLAGS) test/integration/*.t
 
 # The integration tests with a CPU hog on every core (killed when it ends, whatever happens).
 # STRESS_TESTS: a subset; STRESS_ROUNDS: runs in a row under the load (test/stress.sh).
