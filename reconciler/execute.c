@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <skalibs/djbunix.h>
 #include <skalibs/strerr.h>
 
 #include "deadline.h"
@@ -174,8 +175,7 @@ static unsigned int slot_kill_ms(struct pass *ps, char const *dir)
   snprintf(path, sizeof path, "%s/timeout-kill", dir);
   int fd = fs_open_typed(ps->ctx->scandirfd, path, O_RDONLY, S_IFREG, 0);
   if (fd < 0) return ps->ctx->timeout_ms;
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
+  ssize_t n = readnclose(fd, buf, sizeof buf - 1);
   if (n <= 0) return ps->ctx->timeout_ms;
   buf[n] = 0;
   char *end;
