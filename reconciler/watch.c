@@ -52,13 +52,18 @@ static int tw_add_mask(struct treewatch *t, char const *path, uint32_t mask, cha
   return 0;
 }
 
-/* inotify_drain's question: does ev concern a watch of t (a treewatch)? */
+/*
+ * inotify_drain's question: does ev concern a watch of t (a treewatch)? A watched directory that goes
+ * away (deleted, moved, unmounted, its watch dropped) always does; a watch's own events when they are
+ * about its one name, or about any if it has none. A watch no longer in t (removed) never does.
+ */
 static int tw_matters(void *ctx, struct inotify_event const *ev)
 {
   struct treewatch const *t = ctx;
-  if (ev->mask & (IN_Q_OVERFLOW | IN_DELETE_SELF | IN_MOVE_SELF)) return 1;
+  if (ev->mask & IN_Q_OVERFLOW) return 1;
   for (size_t i = 0; i < t->n; i++) {
     if (t->v[i].wd != ev->wd) continue;
+    if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT | IN_IGNORED)) return 1;
     if (!t->v[i].only || (ev->len && !strcmp(ev->name, t->v[i].only))) return 1;
   }
   return 0;
