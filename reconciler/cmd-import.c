@@ -55,12 +55,19 @@ static int slot_exists(void const *ctx, char const *name)
   return r;
 }
 
+/* Is name one of the NAMEs given (all are when none is)? */
+static int named(char const *name, int argc, char const *const *argv)
+{
+  if (!argc) return 1;
+  for (int i = 0; i < argc; i++) if (!strcmp(argv[i], name)) return 1;
+  return 0;
+}
+
 /*
  * SPEC 10: the same cap as the plan's, so that the plan after an import is empty: the live slots
- * are the scandir's (none when there is no scandir). Each one past it is an error.
+ * are the scandir's (none when there is no scandir). A NAME past it is an error (exit 1); without
+ * NAMEs, the profiles past it are said on stderr and left to the volume.
  */
-static int named(char const *name, int argc, char const *const *argv);
-
 static void cap(struct import_run *r, int argc, char const *const *argv)
 {
   r->over = hr_alloc(r->set.n + 1);
@@ -73,11 +80,14 @@ static void cap(struct import_run *r, int argc, char const *const *argv)
   }
   discover_cap(&r->set, slot_exists, &fd, r->over);
   if (fd >= 0) close(fd);
-  for (size_t i = 0; i < r->set.n; i++)
-    if (r->over[i] && named(r->set.v[i].name, argc, argv)) {
+  for (size_t i = 0; i < r->set.n; i++) {
+    if (!r->over[i]) continue;
+    if (!argc) strerr_warnw3x("import: ", r->set.v[i].name, " is past [discover] max: not imported");
+    else if (named(r->set.v[i].name, argc, argv)) {
       discover_cap_error(r->set.v + i, r->set.discover_max, &r->errs);
       fail(r, HR_EXIT_INVALID);
     }
+  }
 }
 
 /* SPEC 10: exit 1 for a NAME that is not a discovered profile; one with a file already is left alone. */
@@ -93,13 +103,6 @@ static void check_names(struct import_run *r, int argc, char const *const *argv)
       fail(r, HR_EXIT_INVALID);
     }
   }
-}
-
-static int named(char const *name, int argc, char const *const *argv)
-{
-  if (!argc) return 1;
-  for (int i = 0; i < argc; i++) if (!strcmp(argv[i], name)) return 1;
-  return 0;
 }
 
 /*

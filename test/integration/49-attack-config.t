@@ -51,6 +51,17 @@ is "$(json_get "$TMP/hr.out" 'join " ", map { "$_->{slot}:$_->{action}" } grep {
 rm -rf "$HH/profiles/m2"
 apply
 is "$(discovered_slots)" "gateway-a0 gateway-m1 " "m2 gone: a0, the first newcomer, takes its place"
+# import caps as the plan does: what it writes is exactly what is live, so the plan stays as it is
+hr import a1
+is "$RC" 1 "import of a newcomer past the cap: exit 1 (main: imported, by name order alone)"
+like "$ERR" "$HH/profiles/a1: more discovered profiles than \[discover\] max = 2 allows" "naming the cap"
+ok "$([ ! -e "$CFG/a1.ini" ]; echo $?)" "no file written for it"
+hr import
+is "$RC" 0 "import of every discovered profile: exit 0"
+is "$(find "$CFG/" -maxdepth 1 -name '*.ini' -printf '%f\n' | sort | tr '\n' ' ')" "_defaults.ini a0.ini default.ini m1.ini " \
+  "the incumbents' files written, none past the cap"
+like "$ERR" "a4 is past \[discover\] max: not imported" "the rest said on stderr"
+rm "$CFG/a0.ini" "$CFG/default.ini" "$CFG/m1.ini"
 rm -rf "$HH/profiles"/a? "$HH/profiles/m1"
 sed -i '/^max = 2$/d' "$CFG/_defaults.ini"
 apply
