@@ -141,7 +141,7 @@ int cmd_watch(struct hr_options const *o, int argc, char const *const *argv)
   if (dirwatch_init(&wt.dw, o->config_dir) < 0)
     strerr_diefu2sys(HR_EXIT_SYSTEM, "watch the config dir ", o->config_dir);
   wt.fds[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-  wt.fds[1] = (struct pollfd){ .fd = wt.dw.fd, .events = POLLIN };
+  wt.fds[1] = (struct pollfd){ .fd = wt.dw.t.fd, .events = POLLIN };
   wt.tw = (struct treewatch)TREEWATCH_ZERO;
 
   /* a home that appeared between a pass and its watch gives one more pass, not a loop of them */

@@ -25,11 +25,12 @@ void discover_settings(struct hr_settings const *defaults, int *on, long *max)
   if ((s = settings_get(defaults, schema_index(kmax), 0))) schema_parse_int(kmax, s->value, max);
 }
 
-void disc_list_add(struct disc_list *l, char const *name, uid_t owner)
+void disc_list_add(struct disc_list *l, char const *name, uid_t owner, int err)
 {
   hr_grow(&l->v, sizeof *l->v, l->n, &l->cap);
   l->v[l->n].name = hr_strdup(name);
   l->v[l->n].owner = owner;
+  l->v[l->n].err = err;
   l->n++;
 }
 
@@ -52,22 +53,18 @@ void disc_list_free(struct disc_list *l)
 
 /*
  * Is pfd/name a directory (not a link) holding a regular SOUL.md (not a link)? 1 with its owner,
- * 0 if not, -1 with errno on a read error. A name that vanished meanwhile is "not".
+ * 0 if not, -1 with errno if it cannot be looked into. A name that vanished meanwhile is "not".
+ * O_PATH: looking for SOUL.md needs search permission on the directory, never read permission.
  */
 static int holds_mark(int pfd, char const *name, uid_t *owner)
 {
   struct stat st;
-  int fd = openat(pfd, name, DIR_FLAGS);
+  int fd = openat(pfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return errno == ENOENT || errno == ELOOP || errno == ENOTDIR ? 0 : -1;
-  if (fstat(fd, &st) < 0) {
-    int e = errno;
-    close(fd);
-    errno = e;
-    return -1;
-  }
-  *owner = st.st_uid;
   int r = 1;
-  if (fstatat(fd, HR_DISCOVER_MARK, &st, AT_SYMLINK_NOFOLLOW) < 0) r = errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+  if (fstat(fd, &st) < 0) r = -1;
+  else if ((*owner = st.st_uid, fstatat(fd, HR_DISCOVER_MARK, &st, AT_SYMLINK_NOFOLLOW) < 0))
+    r = errno == ENOENT || errno == ENOTDIR ? 0 : -1;
   else if (!S_ISREG(st.st_mode)) r = 0;
   int e = errno;
   close(fd);
@@ -75,7 +72,10 @@ static int holds_mark(int pfd, char const *name, uid_t *owner)
   return r;
 }
 
-/* Every entry of profiles/ (its descriptor) that holds the mark; dot names are skipped. */
+/*
+ * Every entry of profiles/ (its descriptor) that holds the mark, and every one that cannot be
+ * looked into, with its errno; dot names are skipped. -1 with errno if profiles/ cannot be listed.
+ */
 static int read_entries(int pfd, struct disc_list *out)
 {
   DIR *d = fs_dir_stream(pfd);
@@ -90,13 +90,9 @@ static int read_entries(int pfd, struct disc_list *out)
     }
     if (e->d_name[0] == '.') continue;
     if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) continue;   /* links and files: never profiles */
-    uid_t owner;
+    uid_t owner = 0;
     int r = holds_mark(pfd, e->d_name, &owner);
-    if (r < 0) {
-      err = errno;
-      break;
-    }
-    if (r) disc_list_add(out, e->d_name, owner);
+    if (r) disc_list_add(out, e->d_name, owner, r < 0 ? errno : 0);
   }
   closedir(d);
   errno = err;
@@ -132,16 +128,11 @@ int discover_read(char const *hermes_home, struct disc_list *out)
   return r;
 }
 
-static int profile_cmp(void const *a, void const *b)
-{
-  return strcmp(((struct profile const *)a)->name, ((struct profile const *)b)->name);
-}
-
 /* Among the first n profiles of set (sorted), one named name? */
 static int has_file(struct profile_set const *set, size_t n, char const *name)
 {
-  struct profile key = { .name = (char *)name };
-  return n && bsearch(&key, set->v, n, sizeof *set->v, profile_cmp);
+  struct profile_set files = { .v = set->v, .n = n };
+  return !!profile_set_find(&files, name);
 }
 
 /* One implicit profile, as if <name>.ini existed and were empty; shown is its directory. */
@@ -165,30 +156,57 @@ static void set_owner(struct profile *p, uid_t owner, struct hr_errors *errs)
 void discover_add(struct profile_set *set, struct disc_list const *list, long max,
                   struct hr_settings const *defaults, struct load_ctx const *ctx, struct hr_errors *errs)
 {
-  if (set->n) qsort(set->v, set->n, sizeof *set->v, profile_cmp);
+  profile_set_sort(set);
   size_t nfiles = set->n;
-  long counted = 0;
+  set->discover_max = max;
   for (size_t i = 0; i < list->n; i++) {
-    char const *name = list->v[i].name;
-    if (!strcmp(name, "default") || has_file(set, nfiles, name)) continue;
-    if (i && !strcmp(name, list->v[i - 1].name)) continue;   /* a listing names each entry once */
-    char *shown = hr_asprintf("%s/" HR_DISCOVER_DIR "/%s", ctx->hermes_home, name);
-    int valid_name = schema_valid_profile_name(name);
-    if (valid_name && ++counted > max) {
-      errors_add(errs, shown, 0, "more discovered profiles than [discover] max = %ld allows: not published", max);
+    struct disc_entry const *d = list->v + i;
+    if (!strcmp(d->name, "default") || has_file(set, nfiles, d->name)) continue;
+    if (i && !strcmp(d->name, list->v[i - 1].name)) continue;   /* a listing names each entry once */
+    char *shown = hr_asprintf("%s/" HR_DISCOVER_DIR "/%s", ctx->hermes_home, d->name);
+    if (d->err) {
+      /* whether it is a profile is unknown: its live slot, if any, is left as it is */
+      errors_add(errs, shown, 0, "cannot look into: %s; its slot, if any, is left as it is", strerror(d->err));
       struct hr_errors quiet = { 0 };  /* one error says it all */
-      struct profile *p = add_implicit(set, name, shown, defaults, ctx, &quiet);
+      add_implicit(set, d->name, shown, defaults, ctx, &quiet)->valid = 0;
       errors_free(&quiet);
-      p->valid = 0;
-      p->discovered = HR_DISCOVERED_OVER_MAX;
-    } else set_owner(add_implicit(set, name, shown, defaults, ctx, errs), list->v[i].owner, errs);
+    } else set_owner(add_implicit(set, d->name, shown, defaults, ctx, errs), d->owner, errs);
     free(shown);
   }
   if (!has_file(set, nfiles, "default")) {
     struct profile *p = add_implicit(set, "default", ctx->hermes_home, defaults, ctx, errs);
     if (list->home_known) set_owner(p, list->home_owner, errs);
   }
-  if (set->n) qsort(set->v, set->n, sizeof *set->v, profile_cmp);
+  profile_set_sort(set);
+}
+
+/* Does the discovered profile p ask for a slot of its own that counts against the cap? */
+static int capped(struct profile const *p)
+{
+  return p->discovered && strcmp(p->name, "default");
+}
+
+size_t discover_cap(struct profile_set const *set, int (*live)(void const *ctx, char const *name), void const *ctx,
+                    unsigned char *over)
+{
+  long left = set->discover_max;
+  size_t n = 0;
+  for (size_t i = 0; i < set->n; i++) {
+    over[i] = 0;
+    if (capped(set->v + i) && live(ctx, set->v[i].name)) left--;   /* incumbents keep their slots */
+  }
+  for (size_t i = 0; i < set->n; i++) {   /* set is sorted: newcomers in name order */
+    struct profile const *p = set->v + i;
+    if (!capped(p) || !p->valid || !p->enabled || live(ctx, p->name)) continue;
+    if (left > 0) left--;
+    else over[i] = 1, n++;
+  }
+  return n;
+}
+
+void discover_cap_error(struct profile const *p, long max, struct hr_errors *errs)
+{
+  errors_add(errs, p->file, 0, "more discovered profiles than [discover] max = %ld allows: not published", max);
 }
 
 void discover_profiles(struct profile_set *set, struct hr_settings const *defaults, struct load_ctx const *ctx,

@@ -12,43 +12,6 @@
 #include "load.h"
 #include "schema.h"
 
-size_t load_defaults_buffer(char const *file, char const *buf, size_t len, struct load_ctx const *ctx,
-                            struct hr_settings *defaults, struct hr_errors *errs)
-{
-  size_t n = ini_read_settings(file, buf, len, 1, defaults, errs);
-  return n + settings_check(defaults, ctx->ids, errs);
-}
-
-void load_profile_buffer(char const *name, char const *file, char const *buf, size_t len,
-                         struct hr_settings const *defaults, struct load_ctx const *ctx,
-                         struct profile *p, struct hr_errors *errs)
-{
-  static struct hr_origin const root = { 0 };
-  load_profile_origin(name, file, &root, buf, len, defaults, ctx, p, errs);
-}
-
-void load_profile_origin(char const *name, char const *file, struct hr_origin const *origin, char const *buf,
-                         size_t len, struct hr_settings const *defaults, struct load_ctx const *ctx,
-                         struct profile *p, struct hr_errors *errs)
-{
-  struct hr_settings own = { .origin = *origin };
-  size_t n = 0, before = errs->n;
-  if (!schema_valid_profile_name(name)) {
-    errors_add(errs, file, 0, "invalid profile name %s: expected [a-z0-9][a-z0-9_-]*, at most 243 characters", name);
-    n++;
-  }
-  n += ini_read_settings(file, buf, len, 0, &own, errs);
-  n += settings_check(&own, ctx->ids, errs);
-  n += profile_build(p, name, file, defaults, &own, ctx->hermes_home, ctx->ids, errs);
-  /* SPEC 11.5: every file it is made from must allow its user and group */
-  n += profile_contribute(p, origin->owner, "the file", errs);
-  if (defaults) n += profile_contribute(p, defaults->origin.owner, defaults->file, errs);
-  p->valid = !n;
-  /* never an invalid profile without a word: an id that resolved once and then not (the databases changed) */
-  if (!p->valid && errs->n == before) errors_add(errs, file, 0, "its user or group could not be resolved");
-  settings_free(&own);
-}
-
 /* The entry itself is gone (removed since the directory was listed), not just what it points to. */
 static int vanished(int dirfd, char const *path)
 {
@@ -56,11 +19,15 @@ static int vanished(int dirfd, char const *path)
   return errno == ENOENT && fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
 }
 
-/* Resolving a name beneath a directory (SPEC 3, 11.4, 11.5): no link is ever followed by the kernel. */
+/*
+ * Resolving a name beneath a directory (SPEC 3, 11.4, 11.5), or the config dir's own path from /
+ * (SPEC 11.10): no link is ever followed by the kernel, each one is looked at, and its owner noted.
+ */
 #define LINKS_MAX 8     /* name.ini -> ..data/name.ini, ..data -> ..2026_x: two; a few more for other layouts */
-#define DEPTH_MAX 16
+#define DEPTH_MAX 32
 
 struct walk {
+  int anywhere;          /* the config dir's path: absolute links and ".." above the base are allowed */
   int dirs[DEPTH_MAX];   /* O_PATH descriptors of the directories entered beneath the base */
   size_t depth;
   unsigned int links;
@@ -90,7 +57,8 @@ static int walk_link(struct walk *w, int dirfd, char const *comp, struct stat co
   ssize_t r = readlinkat(dirfd, comp, target, sizeof target);
   if (r < 0) return -1;
   if ((size_t)r >= sizeof target || (size_t)r + strlen(rest) + 2 > sizeof w->path) return errno = ENAMETOOLONG, -1;
-  if (!r || target[0] == '/') return *why = "a symbolic link that leads out of its directory", -1;
+  if (!r || (target[0] == '/' && !w->anywhere)) return *why = "a symbolic link that leads out of its directory", -1;
+  if (target[0] == '/') walk_close(w);   /* anywhere: the base is / */
   size_t tl = (size_t)r, rl = strlen(rest);
   memcpy(w->path, target, tl);
   w->path[tl] = '/';
@@ -98,23 +66,38 @@ static int walk_link(struct walk *w, int dirfd, char const *comp, struct stat co
   return 0;
 }
 
+/* The last component, open on (dirfd, comp): a file beneath the base, or (anywhere) the directory. */
+static int walk_last(struct walk const *w, int dirfd, char const *comp, struct stat *st)
+{
+  int flags = w->anywhere ? O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
+                          : O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
+  int fd = openat(dirfd, comp, flags);
+  if (fd < 0) return -1;
+  if (fstat(fd, st) < 0) {
+    int e = errno;
+    close(fd);
+    return errno = e, -1;
+  }
+  return fd;
+}
+
 /*
  * Open name (relative, may go through links and subdirectories) beneath base, never leaving it and
  * never letting the kernel follow a link: each component is looked at with AT_SYMLINK_NOFOLLOW and
  * opened with O_NOFOLLOW relative to its parent's descriptor; a link's target is resolved the same
- * way. The file is opened non-blocking. Returns the descriptor, or -1 with errno, or with *why set
- * for a layout that is refused.
+ * way. The file is opened non-blocking. w->anywhere (set by the caller, base /): the directory that
+ * name leads to, wherever that is. Returns the descriptor, or -1 with errno, or with *why set for
+ * a layout that is refused.
  */
 static int walk_open(int base, char const *name, struct walk *w, struct stat *st, char const **why)
 {
-  memset(w, 0, sizeof *w);
   if (strlen(name) >= sizeof w->path) return errno = ENAMETOOLONG, -1;
   memcpy(w->path, name, strlen(name) + 1);
   for (;;) {
     int cur = w->depth ? w->dirs[w->depth - 1] : base;
     char *p = w->path;
     while (*p == '/') p++;
-    if (!*p) return *why = "names a directory", -1;
+    if (!*p) return w->anywhere ? walk_last(w, cur, ".", st) : (*why = "names a directory", -1);
     char *slash = strchr(p, '/');
     char rest[sizeof w->path] = "";
     if (slash) {
@@ -127,8 +110,8 @@ static int walk_open(int base, char const *name, struct walk *w, struct stat *st
     memmove(w->path, rest, strlen(rest) + 1);
     if (!strcmp(comp, ".")) continue;
     if (!strcmp(comp, "..")) {
-      if (!w->depth) return *why = "a symbolic link that leads out of its directory", -1;
-      close(w->dirs[--w->depth]);
+      if (w->depth) close(w->dirs[--w->depth]);
+      else if (!w->anywhere) return *why = "a symbolic link that leads out of its directory", -1;
       continue;
     }
     if (fstatat(cur, comp, st, AT_SYMLINK_NOFOLLOW) < 0) return -1;
@@ -136,16 +119,7 @@ static int walk_open(int base, char const *name, struct walk *w, struct stat *st
       if (walk_link(w, cur, comp, st, rest, why) < 0) return -1;
       continue;
     }
-    if (!*rest && !slash) {
-      int fd = openat(cur, comp, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-      if (fd < 0) return -1;
-      if (fstat(fd, st) < 0) {
-        int e = errno;
-        close(fd);
-        return errno = e, -1;
-      }
-      return fd;
-    }
+    if (!*rest && !slash) return walk_last(w, cur, comp, st);
     if (!S_ISDIR(st->st_mode)) return errno = ENOTDIR, -1;
     if (w->depth == DEPTH_MAX) return *why = "too deep beneath its directory", -1;
     if (!(st->st_mode & S_IXOTH)) w->secret = 1;
@@ -155,21 +129,50 @@ static int walk_open(int base, char const *name, struct walk *w, struct stat *st
   }
 }
 
+int load_open_dir(char const *dir, struct hr_origin *tree, char const **why)
+{
+  struct walk w = { .anywhere = 1 };
+  struct stat st;
+  char *abs = 0;
+  *why = 0;
+  memset(tree, 0, sizeof *tree);
+  if (dir[0] != '/') {
+    char *cwd = getcwd(0, 0);
+    if (!cwd) return -1;
+    abs = hr_asprintf("%s/%s", cwd, dir);
+    free(cwd);
+  }
+  int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root >= 0 && (fstat(root, &st) < 0 || !(st.st_mode & S_IXOTH))) w.secret = 1;   /* / itself */
+  int fd = root < 0 ? -1 : walk_open(root, abs ? abs : dir, &w, &st, why);
+  int e = errno;
+  walk_close(&w);
+  if (root >= 0) close(root);
+  free(abs);
+  if (fd < 0) return errno = e, -1;
+  if (!(st.st_mode & S_IXOTH)) w.secret = 1;   /* the dir itself: walk_open's fstat of it */
+  tree->owner = w.link_owner_set ? w.link_owner : 0;
+  tree->secret = w.secret;
+  return fd;
+}
+
 /*
  * Open path beneath dirfd as SPEC 3 says: through links only to a regular file inside the directory,
- * once more on ENOENT (a ConfigMap's ..data swapped meanwhile). Fills in whom the file answers to.
- * Returns the descriptor; -2 if the entry itself is gone (removed since it was listed); -1 after
- * adding the error to errs.
+ * once more on ENOENT (a ConfigMap's ..data swapped meanwhile). origin: in, whom the directory
+ * answers to (load_open_dir); out, whom the file answers to. Returns the descriptor; -2 if the entry
+ * itself is gone (removed since it was listed); -1 after adding the error to errs.
  */
 static int open_profile_file(int dirfd, char const *path, char const *shown, struct hr_origin *origin,
                              struct hr_errors *errs)
 {
+  struct hr_origin const tree = *origin;
   struct walk w;
   struct stat st;
   char const *why = 0;
   int fd = -1;
   for (int attempt = 0; attempt < 2; attempt++) {
     why = 0;
+    w = (struct walk){ .link_owner_set = !!tree.owner, .link_owner = tree.owner, .secret = tree.secret };
     fd = walk_open(dirfd, path, &w, &st, &why);
     int e = errno;
     walk_close(&w);
@@ -231,11 +234,6 @@ static int slurp_file(int dirfd, char const *path, char const *shown, char **buf
   return 0;
 }
 
-static int by_name(void const *a, void const *b)
-{
-  return strcmp(((struct profile const *)a)->name, ((struct profile const *)b)->name);
-}
-
 static int str_cmp(void const *a, void const *b)
 {
   return strcmp(*(char *const *)a, *(char *const *)b);
@@ -284,12 +282,20 @@ static char *base_name(char const *path)
   return hr_strndup(b, len);
 }
 
-static void add_file(struct profile_set *set, int dirfd, char const *path, char const *shown,
+/* The config dir, open on dirfd, and whom it answers to (load_open_dir). */
+struct cdir {
+  int fd;
+  char const *path;
+  struct hr_origin tree;
+};
+
+static void add_file(struct profile_set *set, struct cdir const *dir, char const *path, char const *shown,
                      struct hr_settings const *defaults, struct load_ctx const *ctx, struct hr_errors *errs)
 {
   char *buf = 0;
   size_t len = 0;
-  struct hr_origin origin = { 0 };
+  struct hr_origin origin = dir->tree;
+  int dirfd = dir->fd;
   int r = slurp_file(dirfd, path, shown, &buf, &len, &origin, errs);
   if (r == -2) return;
   char *name = base_name(path);
@@ -308,13 +314,14 @@ static void add_file(struct profile_set *set, int dirfd, char const *path, char 
 }
 
 /* Loads dir/_defaults.ini into *defaults if there is one; 1 if loaded, 0 if absent, -1 if invalid. */
-static int load_defaults(int dirfd, char const *dir, struct load_ctx const *ctx, struct hr_settings *defaults,
+static int load_defaults(struct cdir const *dir, struct load_ctx const *ctx, struct hr_settings *defaults,
                          struct hr_errors *errs)
 {
-  char *shown = join(dir, HR_DEFAULTS_FILE);
+  char *shown = join(dir->path, HR_DEFAULTS_FILE);
   char *buf = 0;
   size_t len = 0;
-  int r;
+  int r, dirfd = dir->fd;
+  defaults->origin = dir->tree;
   /* the defaults weigh on every profile: one that vanished while being read is not "no defaults" */
   if (faccessat(dirfd, HR_DEFAULTS_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) r = 0;
   else if ((r = slurp_file(dirfd, HR_DEFAULTS_FILE, shown, &buf, &len, &defaults->origin, errs)) < 0) {
@@ -340,15 +347,15 @@ static char *dir_name(char const *path)
   return slash == path ? hr_strdup("/") : hr_strndup(path, (size_t)(slash - path));
 }
 
-static struct dir_defaults *defaults_of(struct dir_defaults **v, size_t *n, size_t *cap, int dirfd, char const *dir,
+static struct dir_defaults *defaults_of(struct dir_defaults **v, size_t *n, size_t *cap, struct cdir const *dir,
                                         struct load_ctx const *ctx, struct hr_errors *errs)
 {
-  for (size_t i = 0; i < *n; i++) if (!strcmp((*v)[i].dir, dir)) return *v + i;
+  for (size_t i = 0; i < *n; i++) if (!strcmp((*v)[i].dir, dir->path)) return *v + i;
   hr_grow(v, sizeof **v, *n, cap);
   struct dir_defaults *dd = *v + (*n)++;
   memset(dd, 0, sizeof *dd);
-  dd->dir = hr_strdup(dir);
-  dd->state = load_defaults(dirfd, dir, ctx, &dd->d, errs);
+  dd->dir = hr_strdup(dir->path);
+  dd->state = load_defaults(dir, ctx, &dd->d, errs);
   return dd;
 }
 
@@ -366,19 +373,22 @@ static int load_files(char const *const *files, size_t n, struct load_ctx const 
     char *dir = dir_name(files[i]);
     char const *slash = strrchr(files[i], '/');
     char const *base = slash ? slash + 1 : files[i];
-    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0) errors_add(errs, files[i], 0, "cannot open its directory: %s", strerror(errno));
+    char const *why;
+    struct cdir cd = { .path = dir };
+    cd.fd = load_open_dir(dir, &cd.tree, &why);
+    if (cd.fd < 0 && why) errors_add(errs, files[i], 0, "its directory is refused: %s", why);
+    else if (cd.fd < 0) errors_add(errs, files[i], 0, "cannot open its directory: %s", strerror(errno));
     else {
-      struct dir_defaults *dd = defaults_of(&dds, &ndds, &cap, dirfd, dir, ctx, errs);
+      struct dir_defaults *dd = defaults_of(&dds, &ndds, &cap, &cd, ctx, errs);
       any_invalid |= dd->state < 0;
       struct stat st;
-      if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)   /* named on the command line: never "gone" */
+      if (fstatat(cd.fd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)   /* named on the command line: never "gone" */
         errors_add(errs, files[i], 0, "cannot open: %s", strerror(errno));
       else if (strcmp(base, HR_DEFAULTS_FILE)) {
         set->defaults_invalid = dd->state < 0;
-        add_file(set, dirfd, base, files[i], dd->state > 0 ? &dd->d : 0, ctx, errs);
+        add_file(set, &cd, base, files[i], dd->state > 0 ? &dd->d : 0, ctx, errs);
       }
-      close(dirfd);
+      close(cd.fd);
     }
     free(dir);
   }
@@ -388,7 +398,7 @@ static int load_files(char const *const *files, size_t n, struct load_ctx const 
   }
   free(dds);
   set->defaults_invalid = any_invalid;
-  if (set->n) qsort(set->v, set->n, sizeof *set->v, by_name);
+  profile_set_sort(set);
   return 0;
 }
 
@@ -400,9 +410,18 @@ int load_profiles(char const *dir, char const *const *files, size_t n, struct lo
   size_t nnames = 0;
   ids_system_forget();
   if (n) return load_files(files, n, ctx, set, errs);
-  int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dirfd < 0) return -1;
-  int d = load_defaults(dirfd, dir, ctx, &defaults, errs);
+  char const *why;
+  struct cdir cd = { .path = dir };
+  cd.fd = load_open_dir(dir, &cd.tree, &why);
+  if (cd.fd < 0 && why) {
+    /* SPEC 11.10: a path that is refused is every file's problem; nothing is changed */
+    errors_add(errs, dir, 0, "refused: %s; nothing is changed by this pass", why);
+    set->defaults_invalid = 1;
+    return 0;
+  }
+  if (cd.fd < 0) return -1;
+  int dirfd = cd.fd;
+  int d = load_defaults(&cd, ctx, &defaults, errs);
   set->defaults_invalid = d < 0;
   if (list_dir(dirfd, &names, &nnames) < 0) {
     int e = errno;
@@ -414,7 +433,7 @@ int load_profiles(char const *dir, char const *const *files, size_t n, struct lo
   for (size_t i = 0; i < nnames; i++) {
     if (strcmp(names[i], HR_DEFAULTS_FILE)) {
       char *shown = join(dir, names[i]);
-      add_file(set, dirfd, names[i], shown, d > 0 ? &defaults : 0, ctx, errs);
+      add_file(set, &cd, names[i], shown, d > 0 ? &defaults : 0, ctx, errs);
       free(shown);
     }
     free(names[i]);
@@ -423,19 +442,7 @@ int load_profiles(char const *dir, char const *const *files, size_t n, struct lo
   if (!n && d >= 0) discover_profiles(set, d > 0 ? &defaults : 0, ctx, errs);   /* SPEC 10 */
   settings_free(&defaults);
   close(dirfd);
-  if (set->n) qsort(set->v, set->n, sizeof *set->v, by_name);
+  profile_set_sort(set);
   return 0;
 }
 
-struct profile const *profile_set_find(struct profile_set const *set, char const *name)
-{
-  struct profile key = { .name = (char *)name };
-  return set->n ? bsearch(&key, set->v, set->n, sizeof *set->v, by_name) : 0;
-}
-
-void profile_set_free(struct profile_set *set)
-{
-  for (size_t i = 0; i < set->n; i++) profile_free(set->v + i);
-  free(set->v);
-  memset(set, 0, sizeof *set);
-}

@@ -5,46 +5,7 @@
 #include <stddef.h>
 
 #include "errors.h"
-#include "profile.h"
-#include "settings.h"
-
-#define HR_DEFAULTS_FILE "_defaults.ini"
-
-/* SPEC 10: whether load_profiles adds the implicit profiles of the hermes volume. */
-enum load_discover {
-  LOAD_DISCOVER_NEVER = 0,     /* check */
-  LOAD_DISCOVER_AS_SET,        /* plan, apply, status, watch: as _defaults.ini's [discover] profiles says */
-  LOAD_DISCOVER_ALWAYS,        /* import */
-};
-
-struct profile_set {
-  struct profile *v;     /* sorted by name; invalid files are here too, with valid = 0 */
-  size_t n, cap;
-  int defaults_invalid;  /* SPEC 9.7: then every profile is invalid */
-  enum load_discover discover;  /* in, set before load_profiles (zero: never) */
-};
-
-struct load_ctx {
-  char const *hermes_home;
-  struct hr_ids const *ids;
-};
-
-/* Pure: the settings of _defaults.ini from its bytes. Returns the number of problems. */
-size_t load_defaults_buffer(char const *file, char const *buf, size_t len, struct load_ctx const *ctx,
-                            struct hr_settings *defaults, struct hr_errors *errs);
-
-/*
- * Pure: one profile from its file's bytes, over defaults (0 if there is no _defaults.ini).
- * The profile is always filled in; p->valid says whether it may be applied.
- */
-void load_profile_buffer(char const *name, char const *file, char const *buf, size_t len,
-                         struct hr_settings const *defaults, struct load_ctx const *ctx,
-                         struct profile *p, struct hr_errors *errs);
-
-/* load_profile_buffer for a file that answers to origin (SPEC 11.4, 11.5); load_profile_buffer is root's. */
-void load_profile_origin(char const *name, char const *file, struct hr_origin const *origin, char const *buf,
-                         size_t len, struct hr_settings const *defaults, struct load_ctx const *ctx,
-                         struct profile *p, struct hr_errors *errs);
+#include "loadbuf.h"
 
 /*
  * Every <name>.ini of dir (dot files and other names ignored), each opened beneath dir: a symbolic
@@ -56,7 +17,14 @@ void load_profile_origin(char const *name, char const *file, struct hr_origin co
 int load_profiles(char const *dir, char const *const *files, size_t n, struct load_ctx const *ctx,
                   struct profile_set *set, struct hr_errors *errs);
 
-struct profile const *profile_set_find(struct profile_set const *set, char const *name);
-void profile_set_free(struct profile_set *set);
+/*
+ * SPEC 11.10: open the directory dir names (a config dir), resolving its path from / one component
+ * at a time. tree: whom a file in it answers to before its own owner is looked at: the non-root
+ * owner of a link on the way (then every file in it counts as that user's, SPEC 11.5), and secret
+ * when a directory of its real path is not searchable by all or such a link was followed (SPEC
+ * 11.4). Returns the descriptor (O_RDONLY|O_DIRECTORY), or -1 with errno, or with *why set for a
+ * path that is refused (links of two different owners).
+ */
+int load_open_dir(char const *dir, struct hr_origin *tree, char const **why);
 
 #endif

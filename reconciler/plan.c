@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "discover.h"
 #include "hr.h"
 #include "plan.h"
 
@@ -31,12 +32,12 @@ static unsigned int compare(struct slot_render const *r, struct profile const *p
   return ch;
 }
 
-static void plan_profile_at(struct plan *plan, struct profile const *p, struct slot_render const *r,
+static void plan_profile_at(struct plan *plan, struct profile const *p, struct slot_render const *r, int over,
                             struct live_set const *live, struct hr_errors *errs, char const *slot)
 {
   struct live_slot const *l = live_set_find(live, slot);
   struct plan_item *it;
-  if (!p->valid) {
+  if (!p->valid || over) {   /* over [discover] max: a newcomer, so nothing is live */
     it = item(plan, HR_SKIP, slot);
     it->profile = p;
     it->live = l;
@@ -71,11 +72,11 @@ static void plan_profile_at(struct plan *plan, struct profile const *p, struct s
   it->live = l;
 }
 
-static void plan_profile(struct plan *plan, struct profile const *p, struct slot_render const *r,
+static void plan_profile(struct plan *plan, struct profile const *p, struct slot_render const *r, int over,
                          struct live_set const *live, struct hr_errors *errs)
 {
   char *slot = slot_name(p->name);
-  plan_profile_at(plan, p, r, live, errs, slot);
+  plan_profile_at(plan, p, r, over, live, errs, slot);
   free(slot);
 }
 
@@ -86,11 +87,26 @@ static int by_slot(void const *a, void const *b)
   return strcmp(x->slot, y->slot);
 }
 
+/* discover_cap's question: has profile name a live slot of ours? */
+static int slot_live(void const *ctx, char const *name)
+{
+  char *slot = slot_name(name);
+  struct live_slot const *l = live_set_find(ctx, slot);
+  free(slot);
+  return l && l->kind == LIVE_SLOT;
+}
+
 void plan_make(struct profile_set const *set, struct slot_render *const *renders, struct live_set const *live,
                struct plan *plan, struct hr_errors *errs)
 {
   memset(plan, 0, sizeof *plan);
-  for (size_t i = 0; i < set->n; i++) plan_profile(plan, set->v + i, renders[i], live, errs);
+  unsigned char *over = hr_alloc(set->n + 1);
+  discover_cap(set, slot_live, live, over);
+  for (size_t i = 0; i < set->n; i++) {
+    if (over[i]) discover_cap_error(set->v + i, set->discover_max, errs);
+    plan_profile(plan, set->v + i, renders[i], over[i], live, errs);
+  }
+  free(over);
   for (size_t i = 0; i < live->n; i++) {
     struct live_slot const *l = live->v + i;
     if (l->kind == LIVE_LEFTOVER) {

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "errors.h"
-#include "load.h"
+#include "loadbuf.h"
 #include "render.h"
 #include "scan.h"
 
@@ -45,7 +45,9 @@ struct plan {
 
 /*
  * renders[i] is the render of set->v[i] when that profile is valid and enabled (else 0).
- * Profiles whose slot name is taken by something that is not ours are reported in errs.
+ * Profiles whose slot name is taken by something that is not ours are reported in errs, and so
+ * are the discovered profiles that [discover] max leaves without a slot (discover_cap: whose slots
+ * are live is the scan's to say).
  */
 void plan_make(struct profile_set const *set, struct slot_render *const *renders, struct live_set const *live,
                struct plan *plan, struct hr_errors *errs);

@@ -7,10 +7,6 @@
 #include "profile.h"
 #include "schema.h"
 
-char const *profile_quote(int secret, char const *s)
-{
-  return secret ? HR_NOT_QUOTED : s;
-}
 
 /* "expected yes/no, true/false, ..." from the words schema_parse_bool accepts. */
 static char const *bool_problem(void)
@@ -78,7 +74,7 @@ size_t settings_check(struct hr_settings const *s, struct hr_ids const *ids, str
     char const *why = value_problem(k, s->v[i].value, ids);
     if (!why) continue;
     /* the key is the schema's own word (every key with a free name is valid whatever its value) */
-    char const *v = profile_quote(s->origin.secret, s->v[i].value);
+    char const *v = settings_quote(s->origin.secret, s->v[i].value);
     char choices[128];
     if (k->type == HR_T_ENUM)
       errors_add(errs, s->file, s->v[i].line, "%s = %s: %s %s", s->v[i].name, v, why,
@@ -165,13 +161,13 @@ static size_t resolve_groups(struct profile *p, gid_t primary, struct hr_ids con
     p->ngroups = 1;
   } else if (ids->grouplist(p->user, primary, &p->groups, &p->ngroups) < 0) {
     errors_add(errs, p->file, 0, "the group database cannot be read to find the groups of user %s",
-               profile_quote(p->secret, p->user));
+               settings_quote(p->secret, p->user));
     return 1;
   }
   for (size_t i = 0; i < p->ngroups; i++)
     if (!p->groups[i]) {
       errors_add(errs, p->file, p->user_line, "user %s is a member of root's group (gid 0): the gateway never runs with it",
-                 profile_quote(p->secret, p->user));
+                 settings_quote(p->secret, p->user));
       return 1;
     }
   p->ids_resolved = 1;
@@ -192,11 +188,11 @@ size_t profile_contribute(struct profile *p, uid_t owner, char const *what, stru
   if (p->uid != owner) {
     errors_add(errs, p->file, p->user_line,
                "user %s is refused: %s belongs to uid %lu, which may run a gateway only as itself",
-               profile_quote(p->secret, p->user), what, (unsigned long)owner);
+               settings_quote(p->secret, p->user), what, (unsigned long)owner);
   } else if (!has_group(p, p->gid)) {
     errors_add(errs, p->file, p->group_line,
                "group %s is refused: %s belongs to uid %lu, which is not a member of it",
-               profile_quote(p->secret, p->group ? p->group : "(primary)"), what, (unsigned long)owner);
+               settings_quote(p->secret, p->group ? p->group : "(primary)"), what, (unsigned long)owner);
   } else return 0;
   p->valid = 0;
   return 1;
@@ -223,7 +219,7 @@ static size_t resolve_ids(struct profile *p, int user_set, struct hr_ids const *
     p->gid = primary;
     if (!p->gid) {
       errors_add(errs, p->file, 0, "the primary group of user %s is root's: set [gateway] group",
-                 profile_quote(p->secret, p->user));
+                 settings_quote(p->secret, p->user));
       return 1;
     }
   }

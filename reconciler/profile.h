@@ -15,7 +15,7 @@ enum hr_autostart { HR_AUTOSTART_YES, HR_AUTOSTART_NO, HR_AUTOSTART_STATE };
 enum hr_restart { HR_RESTART_ON_FAILURE, HR_RESTART_ALWAYS, HR_RESTART_NEVER };
 enum hr_timestamp { HR_TS_ISO, HR_TS_TAI64N, HR_TS_NONE };
 
-enum { HR_DISCOVERED = 1, HR_DISCOVERED_OVER_MAX = 2 };
+enum { HR_DISCOVERED = 1 };
 
 struct hr_env {
   char *name;
@@ -63,8 +63,8 @@ struct profile {
   int secret;            /* a contributing file may not be quoted (SPEC 11.4) */
   uid_t *contributors;   /* owners of the files (and directories) it is made from: profile_contribute */
   size_t ncontributors;
-  /* SPEC 10: 0, from its profile file; else an implicit profile discovered on the hermes volume:
-     HR_DISCOVERED, or HR_DISCOVERED_OVER_MAX past [discover] max (then never valid). */
+  /* SPEC 10: 0, from its profile file; HR_DISCOVERED, an implicit profile of the hermes volume
+     ([discover] max is the plan's: discover_cap). */
   int discovered;
 };
 
@@ -97,10 +97,6 @@ size_t profile_build(struct profile *p, char const *name, char const *file, stru
  * contributor: load makes it for the profile's file and _defaults.ini.
  */
 size_t profile_contribute(struct profile *p, uid_t owner, char const *what, struct hr_errors *errs);
-
-/* The text of a file's value in a message: itself, or a placeholder when the file is secret (SPEC 11.4). */
-char const *profile_quote(int secret, char const *s);
-#define HR_NOT_QUOTED "(not quoted)"
 
 void profile_free(struct profile *p);
 

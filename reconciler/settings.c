@@ -9,7 +9,6 @@
 #include <ini.h>
 
 #include "hr.h"
-#include "profile.h"
 #include "schema.h"
 #include "settings.h"
 
@@ -36,7 +35,7 @@ static void bad(struct reader *r, char const *fmt, char const *arg)
 /* s as a message may show it: not at all from a file that is secret (SPEC 11.4). */
 static char const *q(struct reader const *r, char const *s)
 {
-  return profile_quote(r->out->origin.secret, s);
+  return settings_quote(r->out->origin.secret, s);
 }
 
 static size_t trim_right(char const *s, size_t n)
@@ -125,6 +124,11 @@ static char *read_line(char *str, int num, void *stream)
   str[n] = '\n';
   str[n + 1] = 0;
   return str;
+}
+
+char const *settings_quote(int secret, char const *s)
+{
+  return secret ? HR_NOT_QUOTED : s;
 }
 
 struct hr_setting const *settings_get(struct hr_settings const *s, size_t key, char const *name)

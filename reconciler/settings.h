@@ -42,6 +42,10 @@ struct hr_settings {
 size_t ini_read_settings(char const *file, char const *buf, size_t len, int is_defaults,
                          struct hr_settings *out, struct hr_errors *errs);
 
+/* The text of a file's value in a message: itself, or a placeholder when the file is secret (SPEC 11.4). */
+char const *settings_quote(int secret, char const *s);
+#define HR_NOT_QUOTED "(not quoted)"
+
 struct hr_setting const *settings_get(struct hr_settings const *s, size_t key, char const *name);
 void settings_free(struct hr_settings *s);
 

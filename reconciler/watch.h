@@ -5,29 +5,6 @@
 #include <stddef.h>
 
 /*
- * Watches the entries of one directory (any event on any entry, dot names included: a Kubernetes
- * ConfigMap mount changes by renaming its "..data" symbolic link) and, through its parent, the
- * directory itself: when it is deleted, moved, replaced or comes into existence, the watch is set
- * again on whatever the path names then. The path is kept as given (not copied).
- */
-struct dirwatch {
-  int fd;                /* the inotify descriptor, non-blocking: poll it for reading */
-  int wd;                /* the directory's watch, -1 while the directory does not exist */
-  int pwd;               /* the parent's watch, -1 if there is none */
-  char const *path;
-  char *parent;
-  char *base;
-  int lost;              /* the directory's watch must be set again */
-};
-
-/* 0, or -1 with errno set (no inotify, or neither the directory nor its parent can be watched). */
-int dirwatch_init(struct dirwatch *w, char const *path);
-/* Reads every pending event. 1 if one concerns the directory or its entries, 0 if none does,
-   -1 with errno set on a read error. */
-int dirwatch_read(struct dirwatch *w);
-void dirwatch_free(struct dirwatch *w);
-
-/*
  * SPEC 10: what a watch looks at beside the config dir: <hermes home>/profiles/ (from when it
  * appears, through the hermes home), a SOUL.md appearing or going in each of its directories, and
  * the homes a pass waited for (through their nearest existing ancestor). The tree is the hermes
@@ -45,6 +22,26 @@ struct treewatch {
   size_t n, cap;
 };
 #define TREEWATCH_ZERO { .fd = -1 }
+
+/*
+ * Watches the entries of one directory (any event on any entry, dot names included: a Kubernetes
+ * ConfigMap mount changes by renaming its "..data" symbolic link) and every directory on the way
+ * to it, each for the one name that leads on, links followed as the kernel follows them (SPEC
+ * 11.12): when the directory or a link or directory on its path is deleted, moved, replaced or comes
+ * into existence, the path is resolved again and the watches set on what it names then. The path
+ * is kept as given (not copied).
+ */
+struct dirwatch {
+  struct treewatch t;    /* t.fd: the inotify descriptor, non-blocking: poll it for reading */
+  char const *path;
+};
+
+/* 0, or -1 with errno set (no inotify, or nothing on the path can be watched). */
+int dirwatch_init(struct dirwatch *w, char const *path);
+/* Reads every pending event. 1 if one concerns the directory, its entries or its path, 0 if none
+   does, -1 with errno set on a read error. */
+int dirwatch_read(struct dirwatch *w);
+void dirwatch_free(struct dirwatch *w);
 
 /* A new inotify instance watching the profiles tree of hermes_home. 0, or -1 with errno (no inotify). */
 int treewatch_profiles(struct treewatch *t, char const *hermes_home);

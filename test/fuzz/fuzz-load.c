@@ -116,7 +116,7 @@ static void parse_dirs(char const *buf, size_t len, struct disc_list *l)
       *at = 0;
       owner = (uid_t)strtoul(at + 1, 0, 10);
     }
-    if (*line) disc_list_add(l, line, owner);
+    if (*line) disc_list_add(l, line, owner, 0);
     free(line);
     i = end + 1;
   }
@@ -131,7 +131,6 @@ static void check_discovered(struct profile_set const *set, struct hr_errors con
     if (i && strcmp(set->v[i - 1].name, p->name) >= 0) abort();   /* sorted, each name once */
     if (!p->discovered) continue;
     if (!p->ncontributors) abort();                           /* its directory answers for it (SPEC 11.5) */
-    if (p->discovered == HR_DISCOVERED_OVER_MAX && p->valid) abort();
     if (!schema_valid_profile_name(p->name) && p->valid) abort();
     if (p->valid) continue;
     size_t k = errs_before;

@@ -1,4 +1,5 @@
 /* SPEC 10: the implicit profiles added over the profile files (discover.c, its pure half). */
+#include <errno.h>
 #include <string.h>
 
 #include "discover.h"
@@ -32,7 +33,7 @@ static void dirs(struct disc_list *l, char const *const *names, size_t n)
   memset(l, 0, sizeof *l);
   l->home_known = 1;
   l->home_owner = 0;
-  for (size_t i = 0; i < n; i++) disc_list_add(l, names[i], 1000);
+  for (size_t i = 0; i < n; i++) disc_list_add(l, names[i], 1000, 0);
   disc_list_sort(l);
 }
 
@@ -50,7 +51,7 @@ START_TEST(test_directory_owner_refused)
   struct hr_errors errs = { 0 };
   files(&set, 0, 0);
   l.home_known = 1;
-  disc_list_add(&l, "mallory", 1001);
+  disc_list_add(&l, "mallory", 1001, 0);
   disc_list_sort(&l);
   discover_add(&set, &l, 64, 0, &t_lctx, &errs);
   struct profile const *p = profile_set_find(&set, "mallory");
@@ -154,24 +155,103 @@ START_TEST(test_same_as_empty_file)
 }
 END_TEST
 
+/* discover_cap's question, answered by a bit per name of the set: bit i, the i-th profile's slot is live. */
+struct livebits {
+  struct profile_set const *set;
+  unsigned int bits;
+};
+
+static int live_bit(void const *ctx, char const *name)
+{
+  struct livebits const *lb = ctx;
+  for (size_t i = 0; i < lb->set->n; i++)
+    if (!strcmp(lb->set->v[i].name, name)) return !!(lb->bits & (1u << i));
+  ck_abort_msg("asked about %s, not in the set", name);
+  return 0;
+}
+
+/*
+ * SPEC 10, [discover] max, exhaustively over six candidates (the file b, the directories a, c, d, e,
+ * and default) and Bad (an invalid name): for every set of live slots and every max, an incumbent
+ * always keeps its slot, the newcomers fill what is left in name order, the rest are over, and the
+ * discovered slots (default aside) after the pass are never more than max, unless there were more
+ * incumbents than that already.
+ */
 START_TEST(test_max)
 {
   static char const *const f[] = { "b" };
-  static char const *const d[] = { "d", "c", "b", "a", "Bad", "default" };
+  static char const *const d[] = { "e", "d", "c", "b", "a", "Bad", "default" };
   struct profile_set set;
   struct disc_list l;
   struct hr_errors errs = { 0 };
   files(&set, f, 1);
-  dirs(&l, d, 6);
+  dirs(&l, d, 7);
   discover_add(&set, &l, 2, 0, &t_lctx, &errs);
-  /* b has a file; Bad is invalid and does not count; default is not a directory's: a, c in; d out */
-  ck_assert_int_eq(profile_set_find(&set, "a")->valid, 1);
-  ck_assert_int_eq(profile_set_find(&set, "c")->valid, 1);
-  struct profile const *p = profile_set_find(&set, "d");
-  ck_assert_int_eq(p->valid, 0);
-  ck_assert_int_eq(p->discovered, HR_DISCOVERED_OVER_MAX);
-  ck_assert_ptr_nonnull(t_error(&errs, T_HOME "/profiles/d", 0, "[discover] max = 2"));
-  t_errors_n(&errs, 2);   /* Bad, d */
+  ck_assert_int_eq(set.discover_max, 2);
+  t_errors_n(&errs, 1);   /* Bad: the cap is the plan's, with the live slots */
+  ck_assert_uint_eq(set.n, 7);   /* Bad a b c d default e */
+  unsigned char over[8];
+  for (long max = 0; max <= 6; max++) {
+    set.discover_max = max;
+    for (unsigned int bits = 0; bits < 1u << set.n; bits++) {
+      struct livebits lb = { &set, bits };
+      size_t n = discover_cap(&set, live_bit, &lb, over);
+      long incumbents = 0, newcomers = 0, kept_new = 0;
+      size_t nover = 0;
+      int seen_over = 0;
+      for (size_t i = 0; i < set.n; i++) {
+        struct profile const *p = set.v + i;
+        int live = !!(bits & (1u << i)), counts = p->discovered && strcmp(p->name, "default");
+        nover += over[i];
+        if (!counts || !p->valid) {
+          ck_assert_msg(!over[i], "%s is never over the cap", p->name);
+          if (counts && live) incumbents++;
+          continue;
+        }
+        if (live) {
+          ck_assert_msg(!over[i], "max %ld, live %#x: incumbent %s keeps its slot", max, bits, p->name);
+          incumbents++;
+          continue;
+        }
+        newcomers++;
+        if (over[i]) seen_over = 1;
+        else {
+          ck_assert_msg(!seen_over, "max %ld, live %#x: %s published after one over the cap", max, bits, p->name);
+          kept_new++;
+        }
+      }
+      long room = max - incumbents > 0 ? max - incumbents : 0;
+      ck_assert_uint_eq(n, nover);
+      ck_assert_int_eq(kept_new, newcomers < room ? newcomers : room);
+      ck_assert_int_le(incumbents + kept_new, incumbents > max ? incumbents : max);
+    }
+  }
+  profile_set_free(&set);
+  disc_list_free(&l);
+  errors_free(&errs);
+}
+END_TEST
+
+/* SPEC 10: an entry of profiles/ that cannot be looked into is its own error, with its cause. */
+START_TEST(test_unreadable_entry)
+{
+  struct profile_set set;
+  struct disc_list l = { 0 };
+  struct hr_errors errs = { 0 };
+  files(&set, 0, 0);
+  l.home_known = 1;
+  disc_list_add(&l, "alpha", 1000, 0);
+  disc_list_add(&l, "locked", 1000, EACCES);
+  disc_list_sort(&l);
+  discover_add(&set, &l, 64, 0, &t_lctx, &errs);
+  ck_assert_int_eq(profile_set_find(&set, "alpha")->valid, 1);
+  ck_assert_int_eq(profile_set_find(&set, "default")->valid, 1);
+  struct profile const *p = profile_set_find(&set, "locked");
+  ck_assert_ptr_nonnull(p);
+  ck_assert_int_eq(p->valid, 0);   /* its live slot, if any, is left as it is */
+  ck_assert_int_eq(p->discovered, HR_DISCOVERED);
+  ck_assert_ptr_nonnull(t_error(&errs, T_HOME "/profiles/locked", 0, "cannot look into: Permission denied"));
+  t_errors_n(&errs, 1);
   profile_set_free(&set);
   disc_list_free(&l);
   errors_free(&errs);
@@ -188,6 +268,7 @@ Suite *suite_discover(void)
   tcase_add_test(tc, test_directory_owner_refused);
   tcase_add_test(tc, test_same_as_empty_file);
   tcase_add_test(tc, test_max);
+  tcase_add_test(tc, test_unreadable_entry);
   suite_add_tcase(s, tc);
   return s;
 }

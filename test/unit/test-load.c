@@ -1,9 +1,13 @@
 /* Loading and validation: load_profile_buffer, load_defaults_buffer (SPEC 3, 6, 9). */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hr.h"
+#include "load.h"
 #include "schema.h"
 #include "unit.h"
 
@@ -741,6 +745,54 @@ START_TEST(test_defaults_precedence)
 }
 END_TEST
 
+/*
+ * SPEC 11.10: the config dir's path, walked from /: a directory on it that not everyone may search
+ * makes its files secret; a link of another user's makes them that user's (and secret); links of
+ * two different users are refused.
+ */
+START_TEST(test_open_dir)
+{
+  char base[64] = "/tmp/hr-unit-load.XXXXXX", path[128];
+  struct hr_origin tree;
+  char const *why;
+  ck_assert_ptr_nonnull(mkdtemp(base));   /* 0700 */
+  snprintf(path, sizeof path, "%s/d", base);
+  ck_assert_int_eq(mkdir(path, 0755), 0);
+  int fd = load_open_dir(path, &tree, &why);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  ck_assert_int_eq(tree.secret, 1);
+  ck_assert_int_eq(tree.owner, 0);
+  ck_assert_int_eq(chmod(base, 0755), 0);
+  fd = load_open_dir(path, &tree, &why);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  ck_assert_int_eq(tree.secret, 0);
+  snprintf(path, sizeof path, "%s/l1", base);
+  ck_assert_int_eq(symlink("d", path), 0);
+  if (!geteuid() && !lchown(path, 12345, 12345)) {
+    fd = load_open_dir(path, &tree, &why);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_int_eq(tree.owner, 12345);
+    ck_assert_int_eq(tree.secret, 1);
+    snprintf(path, sizeof path, "%s/l2", base);
+    ck_assert_int_eq(symlink(base, path), 0);   /* absolute, then l1 of another owner */
+    ck_assert_int_eq(lchown(path, 54321, 54321), 0);
+    snprintf(path, sizeof path, "%s/l2/l1/", base);
+    ck_assert_int_eq(load_open_dir(path, &tree, &why), -1);
+    ck_assert_str_eq(why, "reached through links of different owners");
+    snprintf(path, sizeof path, "%s/l2", base);
+    unlink(path);
+  }
+  snprintf(path, sizeof path, "%s/l1", base);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/d", base);
+  rmdir(path);
+  rmdir(base);
+}
+END_TEST
+
 Suite *suite_load(void)
 {
   Suite *s = suite_create("load");
@@ -767,6 +819,7 @@ Suite *suite_load(void)
   tcase_add_test(tc, test_profile_names);
   tcase_add_test(tc, test_defaults_errors);
   tcase_add_test(tc, test_all_errors_at_once);
+  tcase_add_test(tc, test_open_dir);
   suite_add_tcase(s, tc);
   tc = tcase_create("values");
   tcase_add_test(tc, test_valid_values);

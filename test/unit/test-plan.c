@@ -495,6 +495,36 @@ START_TEST(test_names)
 }
 END_TEST
 
+/*
+ * SPEC 10, [discover] max = 2: the incumbents b and c keep their slots; a newcomer that sorts first
+ * (a) does not displace them, it is over the cap, with an error naming it, and so is d. One more
+ * place (max = 3) goes to a, the first newcomer in name order. A disabled newcomer takes none.
+ */
+START_TEST(test_discover_max)
+{
+  static char const *const names[] = { "a", "b", "c", "d", "e" };
+  for (long max = 2; max <= 3; max++) {
+    struct world w;
+    w_init(&w);
+    for (size_t i = 0; i < 5; i++)
+      w_profile(&w, names[i], i == 4 ? "[profile]\nenabled = no\n" : "")->discovered = HR_DISCOVERED;
+    w.set.discover_max = max;
+    w_live_made(&w, "b", "");
+    w_live_made(&w, "c", "");
+    w_plan(&w);
+    ck_assert_uint_eq(w.plan.n, 4);
+    ck_assert_int_eq(w_item(&w, "gateway-a")->action, max == 2 ? HR_SKIP : HR_ADD);
+    ck_assert_int_eq(w_item(&w, "gateway-b")->action, HR_KEEP);
+    ck_assert_int_eq(w_item(&w, "gateway-c")->action, HR_KEEP);
+    ck_assert_int_eq(w_item(&w, "gateway-d")->action, HR_SKIP);
+    ck_assert_ptr_nonnull(t_error(&w.errs, T_DIR "/d.ini", 0, "more discovered profiles than [discover] max"));
+    if (max == 2) ck_assert_ptr_nonnull(t_error(&w.errs, T_DIR "/a.ini", 0, "[discover] max = 2"));
+    ck_assert_uint_eq(w.errs.n, (size_t)(max == 2 ? 2 : 1));
+    w_free(&w);
+  }
+}
+END_TEST
+
 Suite *suite_plan(void)
 {
   Suite *s = suite_create("plan");
@@ -516,6 +546,7 @@ Suite *suite_plan(void)
   tcase_add_test(tc, test_leftovers);
   tcase_add_test(tc, test_sorted);
   tcase_add_test(tc, test_names);
+  tcase_add_test(tc, test_discover_max);
   suite_add_tcase(s, tc);
   return s;
 }
