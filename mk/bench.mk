@@ -21,3 +21,10 @@ bench: $(BIN) $(BENCH_FLOOR)
 bench-watch: $(BIN)
 	bash bench/watch.sh $(BIN)
 	bash bench/watch-burst.sh $(BIN)
+
+# make bench-calls BENCH_CALLS_BINS="old/hermes-reconcile build/hermes-reconcile": system calls and
+# instructions per profile of one no-op pass, for each binary on the same slots (BENCH_CALLS_N).
+BENCH_CALLS_BINS ?= $(BIN)
+.PHONY: bench-calls
+bench-calls: $(BIN) $(BENCH_FLOOR)
+	bash bench/calls.sh $(BENCH_FLOOR) $(BENCH_CALLS_BINS)

@@ -131,20 +131,24 @@ static int walk_open(int base, char const *name, struct walk *w, struct stat *st
       close(w->dirs[--w->depth]);
       continue;
     }
-    if (fstatat(cur, comp, st, AT_SYMLINK_NOFOLLOW) < 0) return -1;
-    if (S_ISLNK(st->st_mode)) {
-      if (walk_link(w, cur, comp, st, rest, why) < 0) return -1;
-      continue;
-    }
     if (!*rest && !slash) {
-      int fd = openat(cur, comp, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-      if (fd < 0) return -1;
-      if (fstat(fd, st) < 0) {
+      /* the last component: opened first, looked at (fstat) after; only a link (ELOOP) is lstat'ed */
+      int fd = fs_open_beneath(cur, comp, O_RDONLY);
+      if (fd >= 0 && fstat(fd, st) < 0) {
         int e = errno;
         close(fd);
         return errno = e, -1;
       }
-      return fd;
+      if (fd >= 0 || errno != ELOOP) return fd;
+      if (fstatat(cur, comp, st, AT_SYMLINK_NOFOLLOW) < 0) return -1;
+      if (!S_ISLNK(st->st_mode)) return errno = ELOOP, -1;
+      if (walk_link(w, cur, comp, st, rest, why) < 0) return -1;
+      continue;
+    }
+    if (fstatat(cur, comp, st, AT_SYMLINK_NOFOLLOW) < 0) return -1;
+    if (S_ISLNK(st->st_mode)) {
+      if (walk_link(w, cur, comp, st, rest, why) < 0) return -1;
+      continue;
     }
     if (!S_ISDIR(st->st_mode)) return errno = ENOTDIR, -1;
     if (w->depth == DEPTH_MAX) return *why = "too deep beneath its directory", -1;
@@ -162,15 +166,14 @@ static int walk_open(int base, char const *name, struct walk *w, struct stat *st
  * adding the error to errs.
  */
 static int open_profile_file(int dirfd, char const *path, char const *shown, struct hr_origin *origin,
-                             struct hr_errors *errs)
+                             struct stat *st, struct hr_errors *errs)
 {
   struct walk w;
-  struct stat st;
   char const *why = 0;
   int fd = -1;
   for (int attempt = 0; attempt < 2; attempt++) {
     why = 0;
-    fd = walk_open(dirfd, path, &w, &st, &why);
+    fd = walk_open(dirfd, path, &w, st, &why);
     int e = errno;
     walk_close(&w);
     errno = e;
@@ -182,14 +185,14 @@ static int open_profile_file(int dirfd, char const *path, char const *shown, str
     else errors_add(errs, shown, 0, "cannot open: %s", strerror(errno));
     return -1;
   }
-  if (!S_ISREG(st.st_mode)) {
+  if (!S_ISREG(st->st_mode)) {
     errors_add(errs, shown, 0, "refused: not a regular file");
     close(fd);
     return -1;
   }
-  origin->secret = w.secret || !(st.st_mode & S_IROTH);
-  origin->owner = w.link_owner_set ? w.link_owner : st.st_uid;
-  if (w.link_owner_set && st.st_uid && st.st_uid != w.link_owner) {
+  origin->secret = w.secret || !(st->st_mode & S_IROTH);
+  origin->owner = w.link_owner_set ? w.link_owner : st->st_uid;
+  if (w.link_owner_set && st->st_uid && st->st_uid != w.link_owner) {
     errors_add(errs, shown, 0, "refused: reached through a link of another owner than the file's");
     close(fd);
     return -1;
@@ -204,29 +207,26 @@ static int open_profile_file(int dirfd, char const *path, char const *shown, str
 static int slurp_file(int dirfd, char const *path, char const *shown, char **buf, size_t *len,
                       struct hr_origin *origin, struct hr_errors *errs)
 {
-  int fd = open_profile_file(dirfd, path, shown, origin, errs);
+  struct stat st;
+  int fd = open_profile_file(dirfd, path, shown, origin, &st, errs);
   if (fd < 0) return fd;
-  size_t cap = 4096;
+  /* sized from fstat, read in one call; one that grew since is read on up to the limit */
+  size_t cap = st.st_size < HR_FILE_MAX ? (size_t)st.st_size + 1 : HR_FILE_MAX + 1;
   *buf = hr_alloc(cap + 1);
-  *len = 0;
-  for (;;) {
-    ssize_t r = read(fd, *buf + *len, cap - *len);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) {
-      errors_add(errs, shown, 0, "cannot read: %s", strerror(errno));
-      free(*buf);
-      *buf = 0;                              /* the caller frees *buf too */
-      close(fd);
-      return -1;
-    }
-    if (!r) break;
-    *len += (size_t)r;
-    if (*len == cap) {
-      if (cap > HR_FILE_MAX) break;          /* too large: ini_read_settings says so */
-      cap = cap * 2 > HR_FILE_MAX + 1 ? HR_FILE_MAX + 1 : cap * 2;
-      *buf = hr_realloc(*buf, cap + 1);
-    }
+  ssize_t r = fs_read_sized(fd, &st, *buf, cap);
+  if (r == (ssize_t)cap && cap <= HR_FILE_MAX) {
+    *buf = hr_realloc(*buf, HR_FILE_MAX + 2);
+    ssize_t more = fs_read_sized(fd, 0, *buf + cap, HR_FILE_MAX + 1 - cap);
+    r = more < 0 ? more : r + more;
   }
+  if (r < 0) {
+    errors_add(errs, shown, 0, "cannot read: %s", strerror(errno));
+    free(*buf);
+    *buf = 0;                              /* the caller frees *buf too */
+    close(fd);
+    return -1;
+  }
+  *len = (size_t)r;                        /* more than HR_FILE_MAX: ini_read_settings says so */
   close(fd);
   return 0;
 }

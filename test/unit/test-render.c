@@ -375,23 +375,23 @@ START_TEST(test_record)
   struct slot_render r;
   char want[512];
   render_text("alpha", "", &r);
-  char *rec = record_text(&r, HR_AUTOSTART_STATE);
-  snprintf(want, sizeof want, "hermes-reconcile 1\nrun %s\nctl %s\nlog %s\nautostart state\n", r.digest[HR_PART_RUN],
-           r.digest[HR_PART_CTL], r.digest[HR_PART_LOG]);
+  char *rec = record_text(&r, HR_AUTOSTART_STATE, 0);
+  snprintf(want, sizeof want, "hermes-reconcile 2\nrun %s\nctl %s\nlog %s\nautostart state\nrestart -\nfrom %s\n",
+           r.digest[HR_PART_RUN], r.digest[HR_PART_CTL], r.digest[HR_PART_LOG], r.from);
   ck_assert_str_eq(rec, want);
   free(rec);
-  rec = record_text(&r, HR_AUTOSTART_NO);
+  rec = record_text(&r, HR_AUTOSTART_NO, 0);
   ck_assert_ptr_nonnull(strstr(rec, "\nautostart no\n"));
   free(rec);
-  rec = record_text(&r, HR_AUTOSTART_YES);
+  rec = record_text(&r, HR_AUTOSTART_YES, 0);
   ck_assert_ptr_nonnull(strstr(rec, "\nautostart yes\n"));
   free(rec);
   render_free(&r);
 
   render_text("alpha", "[log]\nenabled = no\n", &r);
-  rec = record_text(&r, HR_AUTOSTART_STATE);
-  snprintf(want, sizeof want, "hermes-reconcile 1\nrun %s\nctl %s\nlog -\nautostart state\n", r.digest[HR_PART_RUN],
-           r.digest[HR_PART_CTL]);
+  rec = record_text(&r, HR_AUTOSTART_STATE, 0);
+  snprintf(want, sizeof want, "hermes-reconcile 2\nrun %s\nctl %s\nlog -\nautostart state\nrestart -\nfrom %s\n",
+           r.digest[HR_PART_RUN], r.digest[HR_PART_CTL], r.from);
   ck_assert_str_eq(rec, want);
   free(rec);
   render_free(&r);
