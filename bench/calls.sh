@@ -5,8 +5,10 @@
 #   bench/calls.sh FLOOR HERMES-RECONCILE...   (as root; make bench-calls passes the build's)
 #
 # Environment: BENCH_CALLS_N (default 1000), BENCH_USER (default hermes). The first binary
-# publishes the N slots; every binary then runs one no-op pass under strace and one under
-# callgrind, and the floor (bench/floor.c noop) is measured beside them the same way.
+# publishes the N slots; every binary then runs one pass of its own (the records are rewritten
+# once by a newer version), then one no-op pass under strace and one under callgrind; the floor
+# (bench/floor.c noop) is measured beside them the same way. Give the older binary first: an
+# older version does not read a newer record (it adopts the slot, restarting its gateway).
 set -eu
 
 FLOOR=$(realpath "$1")
@@ -52,5 +54,7 @@ echo "one no-op pass at N = $N, per profile ($(uname -r), load $(cut -d' ' -f1-3
 printf '%-28s %9s %12s   %s\n' binary syscalls instructions "most frequent calls per profile"
 row floor "$FLOOR" noop "$CONF" "$SVC"
 for b in "$@"; do
+  # one pass first: a binary of another version rewrites the records (change "record"), once
+  "$(realpath "$b")" -q -c "$CONF" -s "$SVC" -H "$HH" -b "$W/command" apply
   row "$b" "$(realpath "$b")" -q -c "$CONF" -s "$SVC" -H "$HH" -b "$W/command" apply
 done
