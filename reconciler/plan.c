@@ -28,8 +28,8 @@ static unsigned int compare(struct slot_render const *r, struct profile const *p
   }
   if (!l->supervised || (r->has_log && !l->log_supervised)) ch |= HR_CH_RESCAN;
   if (l->restart) ch |= HR_CH_RESTART;
-  /* the same slot, recorded by another version or with a restart since done: nothing but the record */
-  if (!ch && (strcmp(l->from, r->from) || l->restart_stale)) ch |= HR_CH_RECORD;
+  /* the same slot, recorded by another version (or from other inputs that render alike): the record alone */
+  if (!ch && strcmp(l->from, r->from)) ch |= HR_CH_RECORD;
   return ch;
 }
 

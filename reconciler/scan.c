@@ -28,7 +28,7 @@ int scan_parse_record(char const *text, size_t len, struct live_slot *l)
   l->has_log = rec.has_log;
   l->autostart = rec.autostart;
   l->has_record = 1;
-  l->restart_stale = rec.restart_pending;   /* until the restart file is read */
+  l->restart_maybe = rec.restart_pending;
   return 0;
 }
 
@@ -67,11 +67,10 @@ static int read_record(int slotfd, struct live_slot *l)
 static int read_restart(int slotfd, struct live_slot *l)
 {
   char buf[64];
-  if (l->has_record && !l->restart_stale) return 0;
+  if (l->has_record && !l->restart_maybe) return 0;
   int n = read_small(slotfd, HR_RESTART_FILE, buf, sizeof buf);
   if (n < 0 && !absent(errno) && errno != EACCES) return -1;
   if (n > 0 && (l->restart = restart_unpack(buf, (size_t)n)) < 0) l->restart = 0;   /* not ours: no restart */
-  l->restart_stale = l->has_record && !l->restart;
   return 0;
 }
 

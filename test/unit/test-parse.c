@@ -44,13 +44,13 @@ START_TEST(test_record_valid)
   ck_assert_int_eq(l.autostart, HR_AUTOSTART_STATE);
   /* version 1, of the program before: read, no inputs known, a restart may be pending */
   ck_assert_str_eq(l.from, "");
-  ck_assert_int_eq(l.restart_stale, 1);
+  ck_assert_int_eq(l.restart_maybe, 1);
   ck_assert_int_eq(parse("hermes-reconcile 2\nrun " DA "\nctl " DB "\nlog -\nautostart no\nrestart -\nfrom " DC "\n", &l), 0);
   ck_assert_str_eq(l.from, DC);
-  ck_assert_int_eq(l.restart_stale, 0);
+  ck_assert_int_eq(l.restart_maybe, 0);
   ck_assert_int_eq(parse("hermes-reconcile 2\nrun " DA "\nctl " DB "\nlog -\nautostart no\nrestart pending\nfrom -\n", &l), 0);
   ck_assert_str_eq(l.from, "");
-  ck_assert_int_eq(l.restart_stale, 1);
+  ck_assert_int_eq(l.restart_maybe, 1);
 }
 END_TEST
 
