@@ -116,7 +116,8 @@ static int walk_open(int base, char const *name, struct walk *w, struct stat *st
     while (*p == '/') p++;
     if (!*p) return *why = "names a directory", -1;
     char *slash = strchr(p, '/');
-    char rest[sizeof w->path] = "";
+    char rest[sizeof w->path];
+    rest[0] = 0;
     if (slash) {
       *slash = 0;
       memcpy(rest, slash + 1, strlen(slash + 1) + 1);

@@ -323,6 +323,12 @@ static struct build_id const *build_id(void)
   return &b;
 }
 
+/* Integers as 4 bytes where they fit (lengths, ids, booleans and choices), 8 for a setting's long. */
+static void dig_u32(blake2s_ctx *c, uint32_t v)
+{
+  blake2s_update(c, (char const *)&v, sizeof v);
+}
+
 static void dig_u64(blake2s_ctx *c, uint64_t v)
 {
   blake2s_update(c, (char const *)&v, sizeof v);
@@ -331,23 +337,24 @@ static void dig_u64(blake2s_ctx *c, uint64_t v)
 /* A string as its length and bytes (0: ~0), so that no two sequences of them digest alike. */
 static void dig_str(blake2s_ctx *c, char const *s)
 {
-  dig_u64(c, s ? strlen(s) : ~(uint64_t)0);
-  if (s) blake2s_update(c, s, strlen(s));
+  size_t n = s ? strlen(s) : 0;
+  dig_u32(c, s ? (uint32_t)n : ~(uint32_t)0);
+  blake2s_update(c, s ? s : "", n);
 }
 
 /* One schema field of p, as its type says it is stored (profile.h). */
 static void dig_field(blake2s_ctx *c, struct profile const *p, struct hr_key const *k, void const *f)
 {
   switch (k->type) {
-    case HR_T_BOOL: case HR_T_ENUM: dig_u64(c, (uint64_t)*(int const *)f); break;
+    case HR_T_BOOL: case HR_T_ENUM: dig_u32(c, (uint32_t)*(int const *)f); break;
     case HR_T_INT: dig_u64(c, (uint64_t)*(long const *)f); break;
     case HR_T_SIGNAL: dig_str(c, f); break;
     case HR_T_WORDS:
-      dig_u64(c, p->nargs);
+      dig_u32(c, (uint32_t)p->nargs);
       for (size_t i = 0; i < p->nargs; i++) dig_str(c, p->args[i]);
       break;
     case HR_T_ENV:
-      dig_u64(c, p->nenv);
+      dig_u32(c, (uint32_t)p->nenv);
       for (size_t i = 0; i < p->nenv; i++) {
         dig_str(c, p->env[i].name);
         dig_str(c, p->env[i].value);
@@ -367,15 +374,15 @@ void render_inputs(struct profile const *p, struct render_ctx const *ctx, char o
   out[0] = 0;
   if (!b->len) return;
   blake2s_init(&c, 32);
-  dig_u64(&c, b->len);
+  dig_u32(&c, (uint32_t)b->len);
   blake2s_update(&c, (char const *)b->id, b->len);
   dig_str(&c, ctx->hermes_home);
   dig_str(&c, ctx->bindir);
   dig_str(&c, p->name);
-  dig_u64(&c, p->uid);
-  dig_u64(&c, p->gid);
-  dig_u64(&c, p->ngroups);
-  for (size_t i = 0; i < p->ngroups; i++) dig_u64(&c, p->groups[i]);
+  dig_u32(&c, (uint32_t)p->uid);
+  dig_u32(&c, (uint32_t)p->gid);
+  dig_u32(&c, (uint32_t)p->ngroups);
+  for (size_t i = 0; i < p->ngroups; i++) dig_u32(&c, (uint32_t)p->groups[i]);
   /* a key that costs nothing (description) is read by no render: test-schema.c checks both */
   for (size_t k = 0; k < HR_NKEYS; k++)
     if (profile_field[k] != PROFILE_NO_FIELD && hr_keys[k].cost != HR_COST_NONE)
