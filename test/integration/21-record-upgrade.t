@@ -8,12 +8,7 @@
 hr_setup
 
 names=(a b c)
-for n in "${names[@]}"; do profile "$n" </dev/null; done
-apply
-is "$RC" 0 "initial apply"
-bad=""
-for n in "${names[@]}"; do wait_for 5000 rec_is_current "$n" || bad+=" $n"; done
-is "$bad" "" "every gateway is up"
+start_profiles "${names[@]}"
 pids() { local n; for n in "${names[@]}"; do echo "$n $(pid_of "$(slot "$n")") $(pid_of "$(slot "$n")/log")"; done; }
 
 # The record as version 1 wrote it: the same digests, without the lines version 2 added.
