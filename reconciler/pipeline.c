@@ -36,7 +36,7 @@ static void check_homes(struct pipeline *pl)
   }
 }
 
-static int load_and_render(struct hr_options const *o, struct pipeline *pl)
+static int load_and_check(struct hr_options const *o, struct pipeline *pl)
 {
   struct load_ctx lctx = { o->hermes_home, &ids_system };
   pl->set.discover = LOAD_DISCOVER_AS_SET;
@@ -133,7 +133,7 @@ int pipeline_prepare(struct hr_options const *o, enum pass_mode mode, struct pip
     return -1;
   }
   if (mode == PASS_APPLY && take_lock(o, pl) < 0) return -1;
-  if (load_and_render(o, pl) < 0) return -1;
+  if (load_and_check(o, pl) < 0) return -1;
   if (scan_scandir(pl->scandirfd, &pl->live) < 0) {
     errors_sys(&pl->errs, o->scandir, "read the scandir");
     return -1;
