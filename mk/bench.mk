@@ -5,6 +5,7 @@
 #   make bench                        N = 100, 300, 1000
 #   make bench BENCH_N="100 300"      fewer sizes (also BENCH_REPS, BENCH_REPS_BIG, BENCH_NOOP_REPS)
 #   make bench-watch                  only watch's latency (SPEC 10; BENCH_WATCH_REPS), also run by bench
+#   make bench-calls                  system calls and instructions per no-op profile, per binary (BENCH_CALLS_BINS)
 
 BENCH_FLOOR := $(BUILD)/bench-floor
 
