@@ -40,7 +40,8 @@ int fs_open_beneath(int dirfd, char const *path, int flags);
 /*
  * 1 if fs_open_beneath resolves a path of several components in one openat2 call
  * (RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH), 0 if it walks it one component at a time: a kernel
- * without openat2, or HR_NO_OPENAT2 set in the environment (read once, for the tests).
+ * without openat2 (known after the first call that met ENOSYS), or HR_NO_OPENAT2 set in the
+ * environment (read once, for the tests).
  */
 int fs_beneath_openat2(void);
 /* fs_open_beneath, then fstat: type (S_IFREG, S_IFIFO...) or -1 with HR_EWRONGTYPE. st may be 0. */
