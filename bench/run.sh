@@ -30,32 +30,10 @@ fi
 . "$(dirname "$0")/lib.sh"
 bench_tmpfs hr-bench
 
-SVC=$W/svc CONF=$W/conf HH=$W/home
-mkdir -p "$SVC/.s6-svscan" "$CONF" "$HH/profiles" "$HH/logs" "$W/command" "$W/contenv" "$W/sv" "$W/stage" "$W/tpl"
-chown "$USER_:" "$HH/logs"
-for p in /usr/bin/s6-*; do ln -s "$p" "$W/command/"; done
-printf '#!/bin/sh\nexec /usr/bin/s6-envdir %s "$@"\n' "$W/contenv" > "$W/command/with-contenv"
-# The stand-in gateway: whatever arguments, a process that stays up.
-printf '#!/bin/sh\nexec sleep 100000\n' > "$W/gateway"
-chmod 0755 "$W/command/with-contenv" "$W/gateway"
-
-setsid s6-svscan -c 4000 -t0 "$SVC" </dev/null >/dev/null 2>&1 &
-SVSCAN_PID=$!
-for _ in $(seq 500); do s6-svscanctl -a "$SVC" 2>/dev/null && break; sleep 0.01; done
-s6-svscanctl -a "$SVC"
+bench_scandir
+mkdir -p "$W/sv" "$W/stage" "$W/tpl"
 
 apply() { "$HR" -q -c "$CONF" -s "$SVC" -H "$HH" -b "$W/command" -t 60000 apply; }
-name() { printf 'p%04d' "$1"; }
-
-write_profiles() {
-  local i n
-  for i in $(seq "$1"); do
-    n=$(name "$i")
-    mkdir -p "$HH/profiles/$n"
-    printf '[gateway]\nprogram = %s\nuser = %s\nautostart = yes\n' "$W/gateway" "$USER_" > "$CONF/$n.ini"
-  done
-}
-
 # clock VAR CMD...: run CMD, store its wall-clock time in microseconds in VAR; CMD must succeed.
 clock() {
   local var=$1 t0 t1 rc=0
@@ -95,13 +73,6 @@ stage_floor() {
   cp -a "$W/tpl"/gateway-* "$W/stage/"
 }
 
-callgrind_ir() {
-  valgrind --tool=callgrind --callgrind-out-file="$W/cg.out" \
-    "$HR" -q -c "$CONF" -s "$SVC" -H "$HH" -b "$W/command" apply >/dev/null 2>&1
-  awk '/^(summary|totals):/ { print $2; exit }' "$W/cg.out"
-  rm -f "$W/cg.out"
-}
-
 peak_rss_kib() {
   local f=$W/rss
   if [ -x /usr/bin/time ]; then
@@ -132,7 +103,7 @@ for n in $NS; do
         clock t apply; hn+=("$t")
         clock t "$FLOOR" noop "$CONF" "$SVC"; fn+=("$t")
       done
-      CG+=("$n $(callgrind_ir)")
+      CG+=("$n $(cg_ir "$HR" -q -c "$CONF" -s "$SVC" -H "$HH" -b "$W/command" apply)")
       [ "$n" -lt 1000 ] || RSS+=("no-op $(peak_rss_kib)")
     fi
     rm -f "$CONF"/*.ini

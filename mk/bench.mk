@@ -5,6 +5,7 @@
 #   make bench                        N = 100, 300, 1000
 #   make bench BENCH_N="100 300"      fewer sizes (also BENCH_REPS, BENCH_REPS_BIG, BENCH_NOOP_REPS)
 #   make bench-watch                  only watch's latency (SPEC 10; BENCH_WATCH_REPS), also run by bench
+#   make bench-calls                  system calls and instructions per no-op profile, per binary (BENCH_CALLS_BINS)
 
 BENCH_FLOOR := $(BUILD)/bench-floor
 
@@ -21,3 +22,10 @@ bench: $(BIN) $(BENCH_FLOOR)
 bench-watch: $(BIN)
 	bash bench/watch.sh $(BIN)
 	bash bench/watch-burst.sh $(BIN)
+
+# make bench-calls BENCH_CALLS_BINS="old/hermes-reconcile build/hermes-reconcile": system calls and
+# instructions per profile of one no-op pass, for each binary on the same slots (BENCH_CALLS_N).
+BENCH_CALLS_BINS ?= $(BIN)
+.PHONY: bench-calls
+bench-calls: $(BIN) $(BENCH_FLOOR)
+	bash bench/calls.sh $(BENCH_FLOOR) $(BENCH_CALLS_BINS)

@@ -122,9 +122,9 @@ static int put_down(int slotfd, int down)
  * The record holds a digest over the run part, [env] values included: readable by group G only,
  * like env/ itself, so that nobody who cannot read env/ can test a guess against it (SPEC 11.4).
  */
-static int put_record(int slotfd, struct slot_render const *r, int autostart)
+static int put_record(int slotfd, struct slot_render const *r, int autostart, int restart)
 {
-  char *text = record_text(r, autostart);
+  char *text = record_text(r, autostart, restart);
   int e = fs_write_at(slotfd, HR_RECORD_FILE, text, strlen(text), 0640, r->gid);
   free(text);
   return e;
@@ -139,7 +139,7 @@ static int build(struct pass *ps, struct plan_item const *it, int fd, char const
       strerr_warnwusys("create ", ps->ctx->scandir, "/", stage, "/", r->v[i].path);
       return -1;
     }
-  if (put_down(fd, execute_starts_down(it->profile)) < 0 || put_record(fd, r, it->profile->autostart) < 0) {
+  if (put_down(fd, execute_starts_down(it->profile)) < 0 || put_record(fd, r, it->profile->autostart, 0) < 0) {
     strerr_warnwusys("write the record of ", ps->ctx->scandir, "/", stage);
     return -1;
   }
@@ -354,7 +354,7 @@ static int update(struct pass *ps, struct plan_item const *it)
   }
   int bad = (it->changes & (HR_CH_RUN | HR_CH_CONTROL | HR_CH_UNRECORDED)) && drop_stale(fd, r) < 0;
   if (!bad && (it->changes & HR_CH_AUTOSTART)) bad = put_down(fd, execute_starts_down(it->profile)) < 0;
-  if (!bad) bad = put_record(fd, r, it->profile->autostart) < 0;
+  if (!bad) bad = put_record(fd, r, it->profile->autostart, restart) < 0;
   if (bad) fail(ps, "update", it->slot);
   close(fd);
   if (it->changes & HR_CH_RESCAN) await_add(ps, it->slot, 1, r->has_log);

@@ -2,11 +2,16 @@
 #include <stdio.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#ifdef SYS_openat2
+#include <linux/openat2.h>
+#endif
 
 #include <skalibs/allreadwrite.h>
 
@@ -103,7 +108,48 @@ DIR *fs_dir_stream(int dirfd)
   return d;
 }
 
-int fs_open_beneath(int dirfd, char const *path, int flags)
+/* The flags of every open beneath a directory: never follow a final link, never block, no tty. */
+static int beneath_flags(int flags)
+{
+  /* O_PATH takes no other flags than these (openat2 says EINVAL where openat ignores them) */
+  if (flags & O_PATH) return flags | O_NOFOLLOW | O_CLOEXEC;
+  return flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+}
+
+/*
+ * openat2 with RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH: the whole path in one call, the kernel
+ * refusing a link at any component (ELOOP) and any way out of dirfd (EXDEV). Used where the
+ * kernel has it (Linux 5.6) and HR_NO_OPENAT2 is not set in the environment (read once: the
+ * tests force the walk below with it); -2 when it cannot be used, and the caller walks.
+ */
+static int openat2_state;   /* 0 not known yet, 1 used, -1 not available */
+
+int fs_beneath_openat2(void)
+{
+  if (!openat2_state) {
+    char const *no = getenv("HR_NO_OPENAT2");
+    openat2_state = no && *no ? -1 : 1;
+  }
+  return openat2_state > 0;
+}
+
+static int open_resolved(int dirfd, char const *path, int flags)
+{
+#ifdef SYS_openat2
+  if (!fs_beneath_openat2()) return -2;
+  struct open_how how = { .flags = (uint64_t)beneath_flags(flags), .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH };
+  long fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+  if (fd >= 0 || (errno != ENOSYS && errno != E2BIG && errno != EPERM && errno != EINVAL)) return (int)fd;
+  /* no openat2 (or a seccomp filter that refuses it): the walk from now on; EINVAL: for this call */
+  if (errno != EINVAL) openat2_state = -1;
+#else
+  (void)dirfd, (void)path, (void)flags;
+#endif
+  return -2;
+}
+
+/* The same, one component at a time, each opened O_NOFOLLOW relative to the one before. */
+static int open_walk(int dirfd, char const *path, int flags)
 {
   char comp[256];
   int cur = dirfd;
@@ -119,12 +165,20 @@ int fs_open_beneath(int dirfd, char const *path, int flags)
     comp[len] = 0;
     /* O_PATH: a directory on the way needs search permission only (supervise/ is 0711) */
     int fd = slash ? openat(cur, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                   : openat(cur, comp, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+                   : openat(cur, comp, beneath_flags(flags));
     if (cur != dirfd) close_keep_errno(cur, 0);
     if (fd < 0 || !slash) return fd;
     cur = fd;
     p = slash + 1;
   }
+}
+
+int fs_open_beneath(int dirfd, char const *path, int flags)
+{
+  /* one component: a plain openat is all it takes */
+  if (!strchr(path, '/')) return *path ? openat(dirfd, path, beneath_flags(flags)) : ((errno = EINVAL), -1);
+  int fd = open_resolved(dirfd, path, flags);
+  return fd == -2 ? open_walk(dirfd, path, flags) : fd;
 }
 
 int fs_open_typed(int dirfd, char const *path, int flags, mode_t type, struct stat *st)
@@ -139,6 +193,31 @@ int fs_open_typed(int dirfd, char const *path, int flags, mode_t type, struct st
     return (errno = HR_EWRONGTYPE), -1;
   }
   return fd;
+}
+
+ssize_t fs_read_sized(int fd, struct stat const *st, char *buf, size_t max)
+{
+  size_t len = 0;
+  /* a regular file is read to its end in one call: stop when it holds what fstat said */
+  size_t expect = st && S_ISREG(st->st_mode) && st->st_size > 0 ? (size_t)st->st_size : 0;
+  while (len < max) {
+    ssize_t r = read(fd, buf + len, max - len);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return -1;
+    if (!r) break;
+    len += (size_t)r;
+    if (len == expect && len < max) break;
+  }
+  return (ssize_t)len;
+}
+
+ssize_t fs_read_file_at(int dirfd, char const *path, char *buf, size_t max)
+{
+  struct stat st;
+  int fd = fs_open_typed(dirfd, path, O_RDONLY, S_IFREG, &st);
+  if (fd < 0) return -1;
+  ssize_t n = fs_read_sized(fd, &st, buf, max);
+  return close_keep_errno(fd, (int)n);
 }
 
 /*

@@ -66,12 +66,10 @@ static int walk_link(struct walk *w, int dirfd, char const *comp, struct stat co
   return 0;
 }
 
-/* The last component, open on (dirfd, comp): a file beneath the base, or (anywhere) the directory. */
-static int walk_last(struct walk const *w, int dirfd, char const *comp, struct stat *st)
+/* The last component of an anywhere walk, open on (dirfd, comp): the directory it leads to. */
+static int walk_last(int dirfd, char const *comp, struct stat *st)
 {
-  int flags = w->anywhere ? O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
-                          : O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
-  int fd = openat(dirfd, comp, flags);
+  int fd = openat(dirfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return -1;
   if (fstat(fd, st) < 0) {
     int e = errno;
@@ -97,9 +95,10 @@ static int walk_open(int base, char const *name, struct walk *w, struct stat *st
     int cur = w->depth ? w->dirs[w->depth - 1] : base;
     char *p = w->path;
     while (*p == '/') p++;
-    if (!*p) return w->anywhere ? walk_last(w, cur, ".", st) : (*why = "names a directory", -1);
+    if (!*p) return w->anywhere ? walk_last(cur, ".", st) : (*why = "names a directory", -1);
     char *slash = strchr(p, '/');
-    char rest[sizeof w->path] = "";
+    char rest[sizeof w->path];
+    rest[0] = 0;
     if (slash) {
       *slash = 0;
       memcpy(rest, slash + 1, strlen(slash + 1) + 1);
@@ -114,12 +113,26 @@ static int walk_open(int base, char const *name, struct walk *w, struct stat *st
       else if (!w->anywhere) return *why = "a symbolic link that leads out of its directory", -1;
       continue;
     }
+    if (!*rest && !slash && !w->anywhere) {
+      /* the last component (a file): opened first, looked at (fstat) after; only a link (ELOOP) is lstat'ed */
+      int fd = fs_open_beneath(cur, comp, O_RDONLY);
+      if (fd >= 0 && fstat(fd, st) < 0) {
+        int e = errno;
+        close(fd);
+        return errno = e, -1;
+      }
+      if (fd >= 0 || errno != ELOOP) return fd;
+      if (fstatat(cur, comp, st, AT_SYMLINK_NOFOLLOW) < 0) return -1;
+      if (!S_ISLNK(st->st_mode)) return errno = ELOOP, -1;
+      if (walk_link(w, cur, comp, st, rest, why) < 0) return -1;
+      continue;
+    }
     if (fstatat(cur, comp, st, AT_SYMLINK_NOFOLLOW) < 0) return -1;
     if (S_ISLNK(st->st_mode)) {
       if (walk_link(w, cur, comp, st, rest, why) < 0) return -1;
       continue;
     }
-    if (!*rest && !slash) return walk_last(w, cur, comp, st);
+    if (!*rest && !slash) return walk_last(cur, comp, st);   /* anywhere: the directory */
     if (!S_ISDIR(st->st_mode)) return errno = ENOTDIR, -1;
     if (w->depth == DEPTH_MAX) return *why = "too deep beneath its directory", -1;
     if (!(st->st_mode & S_IXOTH)) w->secret = 1;
@@ -163,17 +176,16 @@ int load_open_dir(char const *dir, struct hr_origin *tree, char const **why)
  * itself is gone (removed since it was listed); -1 after adding the error to errs.
  */
 static int open_profile_file(int dirfd, char const *path, char const *shown, struct hr_origin *origin,
-                             struct hr_errors *errs)
+                             struct stat *st, struct hr_errors *errs)
 {
   struct hr_origin const tree = *origin;
   struct walk w;
-  struct stat st;
   char const *why = 0;
   int fd = -1;
   for (int attempt = 0; attempt < 2; attempt++) {
     why = 0;
     w = (struct walk){ .link_owner_set = !!tree.owner, .link_owner = tree.owner, .secret = tree.secret };
-    fd = walk_open(dirfd, path, &w, &st, &why);
+    fd = walk_open(dirfd, path, &w, st, &why);
     int e = errno;
     walk_close(&w);
     errno = e;
@@ -185,14 +197,14 @@ static int open_profile_file(int dirfd, char const *path, char const *shown, str
     else errors_add(errs, shown, 0, "cannot open: %s", strerror(errno));
     return -1;
   }
-  if (!S_ISREG(st.st_mode)) {
+  if (!S_ISREG(st->st_mode)) {
     errors_add(errs, shown, 0, "refused: not a regular file");
     close(fd);
     return -1;
   }
-  origin->secret = w.secret || !(st.st_mode & S_IROTH);
-  origin->owner = w.link_owner_set ? w.link_owner : st.st_uid;
-  if (w.link_owner_set && st.st_uid && st.st_uid != w.link_owner) {
+  origin->secret = w.secret || !(st->st_mode & S_IROTH);
+  origin->owner = w.link_owner_set ? w.link_owner : st->st_uid;
+  if (w.link_owner_set && st->st_uid && st->st_uid != w.link_owner) {
     errors_add(errs, shown, 0, "refused: reached through a link of another owner than the file's");
     close(fd);
     return -1;
@@ -207,29 +219,26 @@ static int open_profile_file(int dirfd, char const *path, char const *shown, str
 static int slurp_file(int dirfd, char const *path, char const *shown, char **buf, size_t *len,
                       struct hr_origin *origin, struct hr_errors *errs)
 {
-  int fd = open_profile_file(dirfd, path, shown, origin, errs);
+  struct stat st;
+  int fd = open_profile_file(dirfd, path, shown, origin, &st, errs);
   if (fd < 0) return fd;
-  size_t cap = 4096;
+  /* sized from fstat, read in one call; one that grew since is read on up to the limit */
+  size_t cap = st.st_size < HR_FILE_MAX ? (size_t)st.st_size + 1 : HR_FILE_MAX + 1;
   *buf = hr_alloc(cap + 1);
-  *len = 0;
-  for (;;) {
-    ssize_t r = read(fd, *buf + *len, cap - *len);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) {
-      errors_add(errs, shown, 0, "cannot read: %s", strerror(errno));
-      free(*buf);
-      *buf = 0;                              /* the caller frees *buf too */
-      close(fd);
-      return -1;
-    }
-    if (!r) break;
-    *len += (size_t)r;
-    if (*len == cap) {
-      if (cap > HR_FILE_MAX) break;          /* too large: ini_read_settings says so */
-      cap = cap * 2 > HR_FILE_MAX + 1 ? HR_FILE_MAX + 1 : cap * 2;
-      *buf = hr_realloc(*buf, cap + 1);
-    }
+  ssize_t r = fs_read_sized(fd, &st, *buf, cap);
+  if (r == (ssize_t)cap && cap <= HR_FILE_MAX) {
+    *buf = hr_realloc(*buf, HR_FILE_MAX + 2);
+    ssize_t more = fs_read_sized(fd, 0, *buf + cap, HR_FILE_MAX + 1 - cap);
+    r = more < 0 ? more : r + more;
   }
+  if (r < 0) {
+    errors_add(errs, shown, 0, "cannot read: %s", strerror(errno));
+    free(*buf);
+    *buf = 0;                              /* the caller frees *buf too */
+    close(fd);
+    return -1;
+  }
+  *len = (size_t)r;                        /* more than HR_FILE_MAX: ini_read_settings says so */
   close(fd);
   return 0;
 }

@@ -36,24 +36,50 @@ static void check_homes(struct pipeline *pl)
   }
 }
 
-static int load_and_render(struct hr_options const *o, struct pipeline *pl)
+static int load_and_check(struct hr_options const *o, struct pipeline *pl)
 {
   struct load_ctx lctx = { o->hermes_home, &ids_system };
-  struct render_ctx rctx = { o->hermes_home, o->bindir };
   pl->set.discover = LOAD_DISCOVER_AS_SET;
   if (load_profiles(o->config_dir, 0, 0, &lctx, &pl->set, &pl->errs) < 0) {
     errors_sys(&pl->errs, o->config_dir, "read the config dir");
     return -1;
   }
   check_homes(pl);
+  return 0;
+}
+
+/*
+ * The slot of every valid, enabled profile, once the scandir is read: a slot that records being
+ * made from the same inputs by this very program is recalled (its digests), not rendered again
+ * (docs/design.md, "What a no-op pass reads").
+ */
+static void render_profiles(struct hr_options const *o, struct pipeline *pl)
+{
+  struct render_ctx rctx = { o->hermes_home, o->bindir };
   pl->renders = hr_alloc(sizeof *pl->renders * (pl->set.n + 1));
   for (size_t i = 0; i < pl->set.n; i++) {
     struct profile const *p = pl->set.v + i;
     if (!p->valid || !p->enabled) continue;
     pl->renders[i] = hr_alloc(sizeof **pl->renders);
-    render_slot(p, &rctx, pl->renders[i]);
+    char *slot = slot_name(p->name);
+    struct live_slot const *l = live_set_find(&pl->live, slot);
+    free(slot);
+    if (!l || !l->has_record || !render_recall(p, &rctx, l->from, l->digest, pl->renders[i]))
+      render_slot(p, &rctx, pl->renders[i]);
   }
-  return 0;
+}
+
+/* A recalled slot that the plan changes after all (its autostart, a rescan...) is rendered whole. */
+static void render_planned(struct hr_options const *o, struct pipeline *pl)
+{
+  struct render_ctx rctx = { o->hermes_home, o->bindir };
+  for (size_t j = 0; j < pl->plan.n; j++) {
+    struct plan_item const *it = pl->plan.v + j;
+    if (it->action == HR_KEEP || !it->render || !it->render->recalled) continue;
+    struct slot_render *r = pl->renders[it->profile - pl->set.v];
+    render_free(r);
+    render_slot(it->profile, &rctx, r);
+  }
 }
 
 /* SPEC 4, Concurrency: one pass at a time, a second one waits up to the timeout. */
@@ -107,12 +133,14 @@ int pipeline_prepare(struct hr_options const *o, enum pass_mode mode, struct pip
     return -1;
   }
   if (mode == PASS_APPLY && take_lock(o, pl) < 0) return -1;
-  if (load_and_render(o, pl) < 0) return -1;
+  if (load_and_check(o, pl) < 0) return -1;
   if (scan_scandir(pl->scandirfd, &pl->live) < 0) {
     errors_sys(&pl->errs, o->scandir, "read the scandir");
     return -1;
   }
+  render_profiles(o, pl);
   plan_make(&pl->set, pl->renders, &pl->live, &pl->plan, &pl->errs);
+  render_planned(o, pl);
   return 0;
 }
 

@@ -29,6 +29,8 @@ static unsigned int compare(struct slot_render const *r, struct profile const *p
   }
   if (!l->supervised || (r->has_log && !l->log_supervised)) ch |= HR_CH_RESCAN;
   if (l->restart) ch |= HR_CH_RESTART;
+  /* the same slot, recorded by another version (or from other inputs that render alike): the record alone */
+  if (!ch && strcmp(l->from, r->from)) ch |= HR_CH_RECORD;
   return ch;
 }
 
@@ -153,6 +155,7 @@ char const *plan_change_name(unsigned int bit)
 {
   static char const *const names[HR_NCHANGES] = {
     "run", "control", "log", "autostart", "logger", "rescan", "restart", "unrecorded",
+    "record",
   };
   for (int i = 0; i < HR_NCHANGES; i++) if (bit == 1u << i) return names[i];
   return "?";

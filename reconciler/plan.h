@@ -23,8 +23,9 @@ enum hr_change {
   HR_CH_RESCAN = 1 << 5,     /* no supervisor runs on the slot (SPEC 9.8) */
   HR_CH_RESTART = 1 << 6,    /* an interrupted pass left a restart to finish (SPEC 9.4) */
   HR_CH_UNRECORDED = 1 << 7, /* the slot has no record of what it was made from: rewrite it */
+  HR_CH_RECORD = 1 << 8,     /* only the record is out of date (another version wrote it): rewrite it */
 };
-#define HR_NCHANGES 8
+#define HR_NCHANGES 9
 
 struct plan_item {
   enum hr_action action;

@@ -4,7 +4,8 @@
 #include "record.h"
 #include "schema.h"
 
-#define RECORD_VERSION "1"
+/* Version 2 added "restart" and "from"; a version 1 record is still read (an upgrade restarts nothing). */
+#define RECORD_VERSION "2"
 
 void record_of_render(struct slot_render const *r, int autostart, struct slot_record *rec)
 {
@@ -12,20 +13,23 @@ void record_of_render(struct slot_render const *r, int autostart, struct slot_re
   if (!r->has_log) strcpy(rec->digest[HR_PART_LOG], "-");
   rec->has_log = r->has_log;
   rec->autostart = autostart;
+  memcpy(rec->from, r->from, sizeof rec->from);
+  rec->restart_pending = 0;
 }
 
 char *record_pack(struct slot_record const *rec)
 {
   char const *const *a = hr_keys[HR_K_gateway_autostart].choices;
-  return hr_asprintf("hermes-reconcile " RECORD_VERSION "\nrun %s\nctl %s\nlog %s\nautostart %s\n",
+  return hr_asprintf("hermes-reconcile " RECORD_VERSION "\nrun %s\nctl %s\nlog %s\nautostart %s\nrestart %s\nfrom %s\n",
                      rec->digest[HR_PART_RUN], rec->digest[HR_PART_CTL], rec->has_log ? rec->digest[HR_PART_LOG] : "-",
-                     a[rec->autostart]);
+                     a[rec->autostart], rec->restart_pending ? "pending" : "-", rec->from[0] ? rec->from : "-");
 }
 
-char *record_text(struct slot_render const *r, int autostart)
+char *record_text(struct slot_render const *r, int autostart, int restart_pending)
 {
   struct slot_record rec;
   record_of_render(r, autostart, &rec);
+  rec.restart_pending = !!restart_pending;
   return record_pack(&rec);
 }
 
@@ -48,15 +52,28 @@ static int is_digest(char const *s)
   return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
 }
 
+/* The lines version 2 adds: "restart pending|-", "from DIGEST|-". */
+static int record_unpack_v2(char const **p, char const *end, struct slot_record *rec)
+{
+  char restart[8], from[65];
+  if (record_line(p, end, "restart", restart, sizeof restart) || record_line(p, end, "from", from, sizeof from)) return -1;
+  if (strcmp(restart, "pending") && strcmp(restart, "-")) return -1;
+  if (!is_digest(from) && strcmp(from, "-")) return -1;
+  rec->restart_pending = !strcmp(restart, "pending");
+  strcpy(rec->from, strcmp(from, "-") ? from : "");
+  return 0;
+}
+
 int record_unpack(char const *text, size_t len, struct slot_record *rec)
 {
   char const *p = text, *end = text + len;
   char version[4], run[65], ctl[65], log[65], a[8];
   int autostart;
-  if (record_line(&p, end, "hermes-reconcile", version, sizeof version) || strcmp(version, RECORD_VERSION)
+  struct slot_record v2 = { .restart_pending = 1 };   /* version 1: a restart may be pending */
+  if (record_line(&p, end, "hermes-reconcile", version, sizeof version) || (strcmp(version, "1") && strcmp(version, "2"))
       || record_line(&p, end, "run", run, sizeof run) || record_line(&p, end, "ctl", ctl, sizeof ctl)
       || record_line(&p, end, "log", log, sizeof log) || record_line(&p, end, "autostart", a, sizeof a)
-      || p != end)
+      || (!strcmp(version, "2") && record_unpack_v2(&p, end, &v2) < 0) || p != end)
     return -1;
   if (!is_digest(run) || !is_digest(ctl) || (!is_digest(log) && strcmp(log, "-"))) return -1;
   if (schema_parse_enum(hr_keys + HR_K_gateway_autostart, a, &autostart) < 0) return -1;
@@ -65,6 +82,8 @@ int record_unpack(char const *text, size_t len, struct slot_record *rec)
   strcpy(rec->digest[HR_PART_LOG], log);
   rec->has_log = !!strcmp(log, "-");
   rec->autostart = autostart;
+  rec->restart_pending = v2.restart_pending;
+  strcpy(rec->from, v2.from);
   return 0;
 }
 

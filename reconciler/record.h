@@ -14,19 +14,26 @@
 #define HR_RESTART_FILE ".hermes-reconcile.restart"
 #define HR_REMOVING_FILE ".hermes-reconcile.removing"
 
-/* What a slot was made from: one digest per part (BLAKE2s-256 in hex), the logger, the autostart. */
+/*
+ * What a slot was made from: one digest per part (BLAKE2s-256 in hex) of what was written, the
+ * logger, the autostart; the digest of what the render read (render_inputs: "" when unknown);
+ * and whether HR_RESTART_FILE may be there (the one record a pass writes while a restart is
+ * pending says so; a version 1 record, which cannot say, counts as yes).
+ */
 struct slot_record {
   char digest[HR_NPARTS_DIGESTED][65];   /* HR_PART_LOG: "-" when the slot has no logger */
   int has_log;
   int autostart;                         /* enum hr_autostart */
+  char from[65];
+  int restart_pending;
 };
 
 void record_of_render(struct slot_render const *r, int autostart, struct slot_record *rec);
 /* The text of HR_RECORD_FILE, allocated. */
 char *record_pack(struct slot_record const *rec);
-/* record_pack of record_of_render: the record a slot rendered as r gets. */
-char *record_text(struct slot_render const *r, int autostart);
-/* 0, or -1 if text is not a record (rec is then untouched). */
+/* record_pack of record_of_render: the record a slot rendered as r gets, restart pending or not. */
+char *record_text(struct slot_render const *r, int autostart, int restart_pending);
+/* 0, or -1 if text is not a record, of this version or the one before (rec is then untouched). */
 int record_unpack(char const *text, size_t len, struct slot_record *rec);
 
 /* The restarts of HR_RESTART_FILE: HR_RESTART_* bits. */

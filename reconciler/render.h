@@ -41,6 +41,8 @@ struct slot_render {
   gid_t gid;             /* G */
   int has_log;
   char digest[HR_NPARTS_DIGESTED][65];   /* BLAKE2s-256, hex */
+  char from[65];         /* render_inputs: what the render read */
+  int recalled;          /* render_recall: the digests only, no entries (v, n) */
 };
 
 struct render_ctx {
@@ -50,6 +52,19 @@ struct render_ctx {
 
 
 void render_slot(struct profile const *p, struct render_ctx const *ctx, struct slot_render *r);
+/*
+ * The digest (hex) of everything render_slot reads: every field of p the schema defines (but
+ * those that cost nothing, HR_COST_NONE), its name and resolved ids, ctx, and this very program (its GNU build ID, which any change to the
+ * code changes). "" when the program has no build ID: then nothing is recalled.
+ */
+void render_inputs(struct profile const *p, struct render_ctx const *ctx, char out[65]);
+/*
+ * When from (what a live slot records it was rendered from) is render_inputs of p and ctx, the
+ * slot is what render_slot would make of p: r gets the slot's name, group, logger and the recorded
+ * digests, but no entries (r->recalled); 1. Else 0 and r is untouched: render_slot it.
+ */
+int render_recall(struct profile const *p, struct render_ctx const *ctx, char const *from,
+                  char const digest[HR_NPARTS_DIGESTED][65], struct slot_render *r);
 void render_free(struct slot_render *r);
 
 /* Append s to *buf as one single-quoted shell word. */

@@ -24,50 +24,76 @@ int scan_parse_record(char const *text, size_t len, struct live_slot *l)
   struct slot_record rec;
   if (record_unpack(text, len, &rec) < 0) return -1;
   memcpy(l->digest, rec.digest, sizeof l->digest);
+  memcpy(l->from, rec.from, sizeof l->from);
   l->has_log = rec.has_log;
   l->autostart = rec.autostart;
   l->has_record = 1;
+  l->restart_maybe = rec.restart_pending;
   return 0;
 }
 
-/* A small regular file, opened without following links or blocking (SPEC 11.2). */
+/* A small regular file, opened without following links or blocking (SPEC 11.2); -1 with errno. */
 static int read_small(int dirfd, char const *path, char *buf, size_t max)
 {
-  int fd = fs_open_typed(dirfd, path, O_RDONLY, S_IFREG, 0);
-  if (fd < 0) return -1;
-  ssize_t n = readnclose(fd, buf, max);
-  return (int)n;
+  return (int)fs_read_file_at(dirfd, path, buf, max);
 }
 
-/* Fill in what a live slot directory says about itself. -1 on a real error. */
-static int read_slot(int scandirfd, struct live_slot *l)
+/* Errors that mean "not there, or not ours to read": the slot then has no such file. */
+static int absent(int e)
+{
+  return e == ENOENT || e == ENOTDIR || e == ELOOP || e == HR_EWRONGTYPE;
+}
+
+/* The slot's record into l; without one, what the directory says (its log/). -1 on a real error. */
+static int read_record(int slotfd, struct live_slot *l)
 {
   char buf[512];
-  char path[512];
   struct stat st;
-  int n = 0;
-  snprintf(path, sizeof path, "%s/" HR_RECORD_FILE, l->name);
-  n = read_small(scandirfd, path, buf, sizeof buf);
+  int n = read_small(slotfd, HR_RECORD_FILE, buf, sizeof buf);
   /* readable by root and group G only (SPEC 11.4): for anyone else, what is live is unknown */
   if (n < 0 && (errno == EACCES || errno == EPERM)) l->record_unreadable = 1;
-  else if (n < 0 && errno != ENOENT && errno != ELOOP && errno != HR_EWRONGTYPE) return -1;
-  if (n < 0 || scan_parse_record(buf, (size_t)n, l) < 0) {
-    l->has_record = 0;
-    l->autostart = -1;
-    snprintf(path, sizeof path, "%s/log", l->name);
-    l->has_log = !fstatat(scandirfd, path, &st, AT_SYMLINK_NOFOLLOW) && S_ISDIR(st.st_mode);
-  }
-  snprintf(path, sizeof path, "%s/" HR_RESTART_FILE, l->name);
-  n = read_small(scandirfd, path, buf, sizeof buf - 1);
-  if (n < 0 && errno != ENOENT && errno != ELOOP && errno != HR_EWRONGTYPE && errno != EACCES) return -1;
-  if (n > 0 && (l->restart = restart_unpack(buf, (size_t)n)) < 0) l->restart = 0;   /* not ours: no restart */
-  l->supervised = sv_supervised(scandirfd, l->name);
-  if (l->supervised < 0) return -1;
-  if (l->has_log) {
-    l->log_supervised = sv_log_supervised(scandirfd, l->name);
-    if (l->log_supervised < 0) return -1;
-  }
+  else if (n < 0 && !absent(errno)) return -1;
+  if (n >= 0 && scan_parse_record(buf, (size_t)n, l) == 0) return 0;
+  l->has_record = 0;
+  l->autostart = -1;
+  l->has_log = !fstatat(slotfd, "log", &st, AT_SYMLINK_NOFOLLOW) && S_ISDIR(st.st_mode);
   return 0;
+}
+
+/*
+ * The restart an interrupted pass left (SPEC 9.4): looked for only when the record says one may
+ * be pending, or when there is no record to say. -1 on a real error.
+ */
+static int read_restart(int slotfd, struct live_slot *l)
+{
+  char buf[64];
+  if (l->has_record && !l->restart_maybe) return 0;
+  int n = read_small(slotfd, HR_RESTART_FILE, buf, sizeof buf);
+  if (n < 0 && !absent(errno) && errno != EACCES) return -1;
+  if (n > 0 && (l->restart = restart_unpack(buf, (size_t)n)) < 0) l->restart = 0;   /* not ours: no restart */
+  return 0;
+}
+
+/*
+ * Fill in what a live slot directory says about itself, everything through one descriptor of
+ * it. A slot gone or replaced by something else since readdir has nothing: no record, no
+ * supervisor. -1 on a real error.
+ */
+static int read_slot(int scandirfd, struct live_slot *l)
+{
+  int fd = fs_open_beneath(scandirfd, l->name, O_PATH | O_DIRECTORY);
+  if (fd < 0) {
+    l->autostart = -1;
+    return absent(errno) ? 0 : -1;
+  }
+  int r = read_record(fd, l) < 0 || read_restart(fd, l) < 0 ? -1 : 0;
+  /* supervise/lock and log/supervise/lock, relative to the slot's own descriptor */
+  if (!r && (l->supervised = sv_supervised(fd, ".")) < 0) r = -1;
+  if (!r && l->has_log && (l->log_supervised = sv_log_supervised(fd, ".")) < 0) r = -1;
+  int e = errno;
+  close(fd);
+  errno = e;
+  return r;
 }
 
 /* The file type of a scandir entry in st->st_mode: from readdir when it says, else from fstatat. */

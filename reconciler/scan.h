@@ -20,11 +20,13 @@ struct live_slot {
   enum live_kind kind;
   int has_record;
   char digest[HR_NPARTS_DIGESTED][65];
+  char from[65];         /* from the record: what the render read; "" unknown */
   int has_log;           /* from the record, else from the directory */
   int autostart;         /* from the record; -1 unknown */
   int supervised;        /* the service's supervisor runs */
   int log_supervised;
   int restart;           /* HR_RESTART_* recorded by an interrupted pass */
+  int restart_maybe;     /* the record says a restart may be pending (or is version 1, or none) */
   int is_symlink;        /* LIVE_LEFTOVER: unlink the link itself */
   int record_unreadable; /* the record is G's and this pass is not: pending unknown (SPEC 11.4) */
   char *removing;        /* LIVE_LEFTOVER tombstone with a live supervisor: the slot it was, else 0 */

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
-#include <skalibs/djbunix.h>
 
 #include "fsutil.h"
 #include "hr.h"
@@ -54,7 +53,8 @@ int state_home_says_up(char const *home)
     return 0;
   }
   char *buf = hr_alloc(STATE_MAX);
-  ssize_t n = readnclose(fd, buf, STATE_MAX);
+  ssize_t n = fs_read_sized(fd, &st, buf, STATE_MAX);
+  close(fd);
   int r = n > 0 && n < STATE_MAX ? state_says_up(buf, (size_t)n) : 0;
   free(buf);
   return r;

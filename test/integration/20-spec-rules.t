@@ -84,6 +84,7 @@ wait_for 10000 rec_is_current r
 R=$(slot r)
 old=$(pid_of "$R")
 printf 'run\n' >"$R/.hermes-reconcile.restart"
+sed -i 's/^restart -$/restart pending/' "$R/.hermes-reconcile"   # as the killed pass wrote it
 s6-svc -d "$R"
 s6-svwait -D -t 10000 "$R"
 is "$(s6-svstat -o up,wantedup "$R")" "false false" "gateway-r stopped as a killed restart leaves it"

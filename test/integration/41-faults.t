@@ -43,7 +43,7 @@ ok $? "set A applied"
 converges "set A converged"
 
 # The kinds of calls counted and failed.
-SYSCALLS=(openat write read mkdirat renameat renameat2 unlinkat fchown fchownat fchmod fchmodat mknodat fsync fdatasync fcntl getdents64)
+SYSCALLS=(openat openat2 write read mkdirat renameat renameat2 unlinkat fchown fchownat fchmod fchmodat mknodat fsync fdatasync fcntl getdents64)
 # calls FILE ARGS...: $HR ARGS under strace as traced runs it (same binary, same environment), its
 # calls of SYSCALLS logged to FILE.
 calls() {
@@ -129,9 +129,11 @@ run_kind() {
 }
 
 MAX=${HR_FAULT_MAX:-5}
-for s in openat write read mkdirat renameat renameat2 unlinkat fchown fchownat fchmod fchmodat mknodat fcntl getdents64; do
+for s in openat openat2 write read mkdirat renameat renameat2 unlinkat fchown fchownat fchmod fchmodat mknodat fcntl getdents64; do
   run_kind inject "" "$s" EIO "$MAX"
 done
+# A kernel or a seccomp filter without openat2, from its Nth call on: the rest of the pass walks.
+for e in ENOSYS EPERM; do run_kind inject "" openat2 "$e" 2; done
 for s in write mkdirat mknodat openat; do run_kind inject "" "$s" ENOSPC 2; done
 for s in openat mkdirat renameat unlinkat; do run_kind inject "" "$s" EACCES 2; done
 for s in openat mkdirat renameat renameat2 unlinkat fchmod; do run_kind inject "" "$s" EROFS 2; done

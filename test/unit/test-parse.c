@@ -42,6 +42,15 @@ START_TEST(test_record_valid)
   ck_assert_int_eq(l.autostart, HR_AUTOSTART_YES);
   ck_assert_int_eq(parse("hermes-reconcile 1\nrun " DA "\nctl " DB "\nlog -\nautostart state\n", &l), 0);
   ck_assert_int_eq(l.autostart, HR_AUTOSTART_STATE);
+  /* version 1, of the program before: read, no inputs known, a restart may be pending */
+  ck_assert_str_eq(l.from, "");
+  ck_assert_int_eq(l.restart_maybe, 1);
+  ck_assert_int_eq(parse("hermes-reconcile 2\nrun " DA "\nctl " DB "\nlog -\nautostart no\nrestart -\nfrom " DC "\n", &l), 0);
+  ck_assert_str_eq(l.from, DC);
+  ck_assert_int_eq(l.restart_maybe, 0);
+  ck_assert_int_eq(parse("hermes-reconcile 2\nrun " DA "\nctl " DB "\nlog -\nautostart no\nrestart pending\nfrom -\n", &l), 0);
+  ck_assert_str_eq(l.from, "");
+  ck_assert_int_eq(l.restart_maybe, 1);
 }
 END_TEST
 
@@ -55,7 +64,7 @@ START_TEST(test_record_roundtrip)
       struct live_slot l;
       t_load_ok("alpha", texts[i], 0, &p);
       render_slot(&p, &t_rctx, &r);
-      char *rec = record_text(&r, a);
+      char *rec = record_text(&r, a, 0);
       ck_assert_int_eq(parse(rec, &l), 0);
       ck_assert_int_eq(l.autostart, a);
       ck_assert_int_eq(l.has_log, r.has_log);
@@ -76,6 +85,10 @@ START_TEST(test_record_garbage)
     "",
     "garbage\n",
     "hermes-reconcile 2\nrun " DA "\nctl " DB "\nlog " DC "\nautostart no\n",
+    "hermes-reconcile 3\nrun " DA "\nctl " DB "\nlog " DC "\nautostart no\nrestart -\nfrom -\n",
+    "hermes-reconcile 2\nrun " DA "\nctl " DB "\nlog " DC "\nautostart no\nrestart maybe\nfrom -\n",
+    "hermes-reconcile 2\nrun " DA "\nctl " DB "\nlog " DC "\nautostart no\nrestart -\nfrom abc\n",
+    "hermes-reconcile 2\nrun " DA "\nctl " DB "\nlog " DC "\nautostart no\nfrom -\nrestart -\n",
     "hermes-reconcile 1\nrun " DA "\nctl " DB "\nlog " DC "\n",
     "hermes-reconcile 1\nrun " DA "\nctl " DB "\nlog " DC "\nautostart maybe\n",
     "hermes-reconcile 1\nrun " DA "\nctl " DB "\nlog " DC "\nautostart Yes\n",

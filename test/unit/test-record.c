@@ -16,12 +16,15 @@ static void digest_of(char *d, char c)
 static struct slot_record sample(int has_log, int autostart)
 {
   struct slot_record rec;
+  memset(&rec, 0, sizeof rec);
   digest_of(rec.digest[HR_PART_RUN], 'a');
   digest_of(rec.digest[HR_PART_CTL], '0');
   if (has_log) digest_of(rec.digest[HR_PART_LOG], 'f');
   else strcpy(rec.digest[HR_PART_LOG], "-");
   rec.has_log = has_log;
   rec.autostart = autostart;
+  if (autostart != HR_AUTOSTART_NO) digest_of(rec.from, 'b');   /* else unknown: "" */
+  rec.restart_pending = has_log;
   return rec;
 }
 
@@ -36,6 +39,8 @@ START_TEST(test_record_round_trip)
       for (int i = 0; i < HR_NPARTS_DIGESTED; i++) ck_assert_str_eq(out.digest[i], in.digest[i]);
       ck_assert_int_eq(out.has_log, has_log);
       ck_assert_int_eq(out.autostart, a);
+      ck_assert_str_eq(out.from, in.from);
+      ck_assert_int_eq(out.restart_pending, in.restart_pending);
       free(text);
     }
 }
@@ -65,7 +70,7 @@ START_TEST(test_record_refused)
   char *good = record_pack(&in);
   size_t len = strlen(good);
   char const *const bad[] = {
-    "hermes-reconcile 2\n",                                       /* another version */
+    "hermes-reconcile 3\n",                                       /* another version */
     "",
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)

@@ -370,28 +370,54 @@ START_TEST(test_digests)
 }
 END_TEST
 
+/* A slot recorded from the same inputs is recalled (digests, no entries); any other input renders it. */
+START_TEST(test_recall)
+{
+  struct profile p, q;
+  struct slot_render r, back;
+  t_load_ok("alpha", "", 0, &p);
+  t_load_ok("alpha", "[gateway]\nargs = --other\n", 0, &q);
+  render_slot(&p, &t_rctx, &r);
+  ck_assert_int_eq(strlen(r.from), 64);                       /* this build has an ID */
+  ck_assert_int_eq(render_recall(&p, &t_rctx, r.from, r.digest, &back), 1);
+  ck_assert_int_eq(back.recalled, 1);
+  ck_assert_uint_eq(back.n, 0);
+  ck_assert_str_eq(back.slot, r.slot);
+  ck_assert_int_eq(back.has_log, r.has_log);
+  for (int i = 0; i < HR_NPARTS_DIGESTED; i++) ck_assert_str_eq(back.digest[i], r.digest[i]);
+  render_free(&back);
+  struct render_ctx other = { t_rctx.hermes_home, "/elsewhere/bin" };
+  ck_assert_int_eq(render_recall(&p, &other, r.from, r.digest, &back), 0);   /* another bin dir */
+  ck_assert_int_eq(render_recall(&q, &t_rctx, r.from, r.digest, &back), 0);  /* another profile */
+  ck_assert_int_eq(render_recall(&p, &t_rctx, "", r.digest, &back), 0);      /* recorded by version 1 */
+  render_free(&r);
+  profile_free(&p);
+  profile_free(&q);
+}
+END_TEST
+
 START_TEST(test_record)
 {
   struct slot_render r;
   char want[512];
   render_text("alpha", "", &r);
-  char *rec = record_text(&r, HR_AUTOSTART_STATE);
-  snprintf(want, sizeof want, "hermes-reconcile 1\nrun %s\nctl %s\nlog %s\nautostart state\n", r.digest[HR_PART_RUN],
-           r.digest[HR_PART_CTL], r.digest[HR_PART_LOG]);
+  char *rec = record_text(&r, HR_AUTOSTART_STATE, 0);
+  snprintf(want, sizeof want, "hermes-reconcile 2\nrun %s\nctl %s\nlog %s\nautostart state\nrestart -\nfrom %s\n",
+           r.digest[HR_PART_RUN], r.digest[HR_PART_CTL], r.digest[HR_PART_LOG], r.from);
   ck_assert_str_eq(rec, want);
   free(rec);
-  rec = record_text(&r, HR_AUTOSTART_NO);
+  rec = record_text(&r, HR_AUTOSTART_NO, 0);
   ck_assert_ptr_nonnull(strstr(rec, "\nautostart no\n"));
   free(rec);
-  rec = record_text(&r, HR_AUTOSTART_YES);
+  rec = record_text(&r, HR_AUTOSTART_YES, 0);
   ck_assert_ptr_nonnull(strstr(rec, "\nautostart yes\n"));
   free(rec);
   render_free(&r);
 
   render_text("alpha", "[log]\nenabled = no\n", &r);
-  rec = record_text(&r, HR_AUTOSTART_STATE);
-  snprintf(want, sizeof want, "hermes-reconcile 1\nrun %s\nctl %s\nlog -\nautostart state\n", r.digest[HR_PART_RUN],
-           r.digest[HR_PART_CTL]);
+  rec = record_text(&r, HR_AUTOSTART_STATE, 0);
+  snprintf(want, sizeof want, "hermes-reconcile 2\nrun %s\nctl %s\nlog -\nautostart state\nrestart -\nfrom %s\n",
+           r.digest[HR_PART_RUN], r.digest[HR_PART_CTL], r.from);
   ck_assert_str_eq(rec, want);
   free(rec);
   render_free(&r);
@@ -416,6 +442,7 @@ Suite *suite_render(void)
   tcase_add_test(tc, test_optional_controls);
   tcase_add_test(tc, test_digests);
   tcase_add_test(tc, test_record);
+  tcase_add_test(tc, test_recall);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -62,7 +62,7 @@ static int field_differs(struct hr_key const *k, struct profile const *a, struct
 
 /* What rendering b rather than a changes: the parts that a live slot's update would act on. */
 struct rendered_change {
-  int run, ctl, log, slot, record;
+  int run, ctl, log, slot, record, from;
 };
 
 static struct rendered_change rendered_change(struct profile const *a, struct profile const *b)
@@ -70,14 +70,18 @@ static struct rendered_change rendered_change(struct profile const *a, struct pr
   struct slot_render ra = { 0 }, rb = { 0 };
   render_slot(a, &t_rctx, &ra);
   render_slot(b, &t_rctx, &rb);
-  char *reca = record_text(&ra, a->autostart), *recb = record_text(&rb, b->autostart);
+  char *reca = record_text(&ra, a->autostart, 0), *recb = record_text(&rb, b->autostart, 0);
   struct rendered_change c = {
     .run = !!strcmp(ra.digest[HR_PART_RUN], rb.digest[HR_PART_RUN]),
     .ctl = !!strcmp(ra.digest[HR_PART_CTL], rb.digest[HR_PART_CTL]),
     .log = ra.has_log && rb.has_log && strcmp(ra.digest[HR_PART_LOG], rb.digest[HR_PART_LOG]),
     .slot = ra.has_log != rb.has_log || a->enabled != b->enabled,
     .record = !!strcmp(reca, recb),
+    .from = !!strcmp(ra.from, rb.from),
   };
+  /* what the render read (render_recall) differs whenever what it wrote does: never a changed slot called unchanged */
+  ck_assert_msg(c.from || !(c.run || c.ctl || c.log || strcmp(ra.slot, rb.slot) || ra.gid != rb.gid),
+                "the render's inputs digest missed a change of its output");
   free(reca);
   free(recb);
   render_free(&ra);
