@@ -27,7 +27,8 @@ case $0 in
   *) self_dir=$(pwd -P) ;;
 esac
 
-# root_only PATH: PATH and every directory above it are root's and writable by nobody else.
+# root_only PATH: PATH and every directory above it are root's and writable by nobody else (or, for a
+# directory, sticky: /tmp's root-owned entries cannot be replaced by others either).
 root_only() {
   _p=$1
   while :; do
@@ -35,6 +36,7 @@ root_only() {
     set -- $(stat -c '%u %a' -- "$_p" 2>/dev/null) || return 1
     [ "${1:-}" = 0 ] || return 1
     case ${2:-} in
+      [1357]??? ) [ -d "$_p" ] || return 1 ;;
       *[2367]? | *[2367]) return 1 ;;
     esac
     [ "$_p" = / ] && return 0
@@ -59,8 +61,12 @@ real() {
     _dir=$(cd "$_dir" 2>/dev/null && pwd -P) || continue
     [ "$_dir" != "$self_dir" ] || continue
     if [ ! -f "$_dir/hermes" ] || [ ! -x "$_dir/hermes" ]; then continue; fi
-    if [ "$_mode" = root ]; then root_only "$_dir/hermes" || continue; fi
-    printf '%s\n' "$_dir/hermes"
+    _f=$_dir/hermes
+    if [ "$_mode" = root ]; then
+      _f=$(readlink -f -- "$_f") || continue
+      root_only "$_f" || continue
+    fi
+    printf '%s\n' "$_f"
     return 0
   done
   return 1
