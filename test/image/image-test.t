@@ -224,7 +224,7 @@ if [ -n "$REAL" ]; then
   ok $? "docker exec -u hermes C hermes -p work gateway start" || diag "$(cat "$TMP/start.log")"
   wait_for 30000 svup gateway-work
   ok $? "...the real gateway runs under s6"
-  like "$(e exec "$C" ps -eo user,args 2>&1 | grep 'gateway run' | grep -v grep)" "^hermes .*hermes -p work gateway run" \
+  like "$(e exec "$C" ps -eo user,args 2>&1 | grep -e '-p work gateway run')" "^hermes .*hermes -p work gateway run" \
     "...as the hermes user: hermes -p work gateway run"
   e exec -u hermes "$C" hermes -p work gateway stop >"$TMP/stop.log" 2>&1
   ok $? "docker exec -u hermes C hermes -p work gateway stop" || diag "$(cat "$TMP/stop.log")"
@@ -233,6 +233,13 @@ if [ -n "$REAL" ]; then
   e exec -u hermes "$C" hermes -p work gateway start >/dev/null 2>&1
   wait_for 30000 svup gateway-work
   ok $? "gateway start again: up"
+  # Running, not starting: the gateway has written its own pid and "running" to gateway_state.json
+  # (its SIGTERM handler is in place by then).
+  # shellcheck disable=SC2016 # expanded in the container
+  gw_running() { e exec "$C" sh -c 'p=$(s6-svstat -o pid /run/service/gateway-work) && f=/opt/data/profiles/work/gateway_state.json &&
+    grep -q "\"pid\":$p," "$f" && grep -q "\"gateway_state\":\"running\"" "$f"' 2>/dev/null; }
+  wait_for 60000 gw_running
+  ok $? "...and running: its gateway_state.json has its pid and gateway_state running"
   GW=gateway-work
 else
   printf '[gateway]\nautostart = yes\n' >"$TMP/work.ini"
@@ -259,7 +266,8 @@ is "$(e inspect --format '{{.State.Status}}' "$C")" exited "docker stop: the con
 logs=$(e logs "$C" 2>&1)
 if [ -n "$REAL" ]; then
   erun --rm -v "$VOL:/opt/data" --entrypoint /bin/sh "$T" -c 'cat /opt/data/logs/gateways/work/current' >"$TMP/gw.log" 2>&1
-  grep -q 'Shutdown context: signal=SIGTERM' "$TMP/gw.log"; ok $? "docker stop: the real gateway got SIGTERM from its supervisor"
+  grep -q 'Shutdown context: signal=SIGTERM' "$TMP/gw.log"
+  ok $? "docker stop: the real gateway got SIGTERM from its supervisor" || diag "$(tail -n 15 "$TMP/gw.log")"
 else
   like "$logs" "gateway default: SIGTERM, draining for 3s" "docker stop: gateway-default got SIGTERM"
   like "$logs" "gateway default: drained" "docker stop: gateway-default drained and exited by itself"
