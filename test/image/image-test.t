@@ -125,6 +125,7 @@ done
 cname
 erun -d --name "$C" --user 10000:10000 "$T" sleep infinity >/dev/null
 wait_for 60000 e exec "$C" s6-svstat -o up /run/s6-rc/servicedirs/main-hermes >/dev/null 2>&1
+ok $? "12.2: docker run -d --user 10000:10000 IMAGE sleep infinity: boots (main-hermes up)"
 before=$(now_ms)
 e stop "$C" >/dev/null
 took=$(($(now_ms) - before))
