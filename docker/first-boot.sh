@@ -10,8 +10,9 @@
 #   2. a stale $HERMES_HOME/.install_method reading `docker` is removed (the stamp lives in the
 #      install tree; one on the volume would make a host install sharing it refuse `hermes update`);
 #   3. .env (0600), config.yaml (0640) and SOUL.md (0644) are seeded from the install tree when
-#      missing (.env.example, cli-config.yaml.example, docker/SOUL.md, as hermes' hook does), and an
-#      .env of ours is kept at 0600;
+#      missing (.env.example, cli-config.yaml.example, docker/SOUL.md, as hermes' hook does); an
+#      .env of ours is kept at 0600, and config.yaml at 0640 after step 4 (hermes' hook does both at
+#      every boot);
 #   4. with a config.yaml, scripts/docker_config_migrate.py (unless HERMES_SKIP_CONFIG_MIGRATION is
 #      1/true/yes/on, as hermes reads it);
 #   5. HERMES_AUTH_JSON_BOOTSTRAP seeds auth.json (0600) when there is none; with
@@ -135,7 +136,11 @@ seed() { # NAME MODE SOURCE
 seed .env 0600 .env.example
 seed config.yaml 0640 cli-config.yaml.example
 seed SOUL.md 0644 docker/SOUL.md
-if [ -f .env ] && [ ! -L .env ] && [ -O .env ]; then chmod 0600 .env || warn "cannot chmod 0600 $home/.env"; fi
+# keep_mode NAME MODE: as hermes' hook does at every boot, for a regular file of ours.
+keep_mode() {
+  if [ -f "$1" ] && [ ! -L "$1" ] && [ -O "$1" ]; then chmod "$2" "$1" || warn "cannot chmod $2 $home/$1"; fi
+}
+keep_mode .env 0600
 
 # 4. The config schema of an upgraded image.
 if [ -f config.yaml ]; then
@@ -145,6 +150,7 @@ if [ -f config.yaml ]; then
     run_step "config migration ($install/scripts/docker_config_migrate.py)" \
       "$python" "$install/scripts/docker_config_migrate.py"
   fi
+  keep_mode config.yaml 0640
 fi
 
 # 5. auth.json from the environment, on first boot only (an existing one may hold rotated tokens).

@@ -29,7 +29,10 @@ cat >"$INST/.venv/bin/python" <<EOS
 s=\${1##*/}
 echo "\$s uid=\$(id -u) home=\$HERMES_HOME skip=\${HERMES_SKIP_CONFIG_MIGRATION:-}" >>'$LOG'
 case \$s in
-  docker_config_migrate.py) [ -z "\${STUB_MIGRATE_SLEEP:-}" ] || exec sleep "\$STUB_MIGRATE_SLEEP"; exit "\${STUB_MIGRATE_RC:-0}" ;;
+  docker_config_migrate.py)
+    # hermes' migration rewrites config.yaml 0600
+    [ ! -f config.yaml ] || chmod 0600 config.yaml
+    [ -z "\${STUB_MIGRATE_SLEEP:-}" ] || exec sleep "\$STUB_MIGRATE_SLEEP"; exit "\${STUB_MIGRATE_RC:-0}" ;;
 esac
 exit 0
 EOS
@@ -65,7 +68,7 @@ done
 is "$missing" "" "blank volume: hermes' directory skeleton, made by the hermes user"
 is "$(mode_owner "$H/.env")" "600 $TEST_UID" ".env seeded, 0600, the hermes user's"
 cmp -s "$H/.env" "$INST/.env.example"; ok $? ".env is the install tree's .env.example"
-is "$(mode_owner "$H/config.yaml")" "640 $TEST_UID" "config.yaml seeded, 0640"
+is "$(mode_owner "$H/config.yaml")" "640 $TEST_UID" "config.yaml seeded, 0640 (again after the migration made it 0600)"
 cmp -s "$H/config.yaml" "$INST/cli-config.yaml.example"; ok $? "config.yaml is cli-config.yaml.example"
 is "$(mode_owner "$H/SOUL.md")" "644 $TEST_UID" "SOUL.md seeded, 0644"
 cmp -s "$H/SOUL.md" "$INST/docker/SOUL.md"; ok $? "SOUL.md is docker/SOUL.md"
