@@ -150,6 +150,7 @@ erun -d --name "$C" -v "$VOL:/opt/data" -e HERMES_TEST_DIR=/tmp/hermes-test -e H
   -e HERMES_DASHBOARD_BASIC_AUTH_PASSWORD=image-test-pw "$T" sleep infinity >/dev/null
 ok $? "docker run -d -v VOLUME IMAGE sleep infinity (dashboard on, port $dport)"
 wait_booted
+CMAIN=$C
 
 # --- 12.3 docker exec as root: the hermes shim ------------------------------------------------------------------
 is "$(e exec "$C" sh -c 'command -v hermes')" /usr/libexec/hermes/bin/hermes "12.3: hermes first on PATH is the shim"
@@ -183,6 +184,32 @@ if [ -n "$REAL" ]; then
 else
   skip "12.4-12.6: first boot from the install tree (the real base only)"
 fi
+
+# A second container, on a host directory bound as the home (a bind-mounted home): a host file and a
+# host directory of another owner, a link planted in auth.json's place, and both bootstrap variables.
+cname
+C6=$C
+H6=$TMP/home6
+mkdir -p "$H6/photos"
+printf 'mine\n' >"$H6/notes.txt"
+printf 'victim\n' >"$H6/victim"
+ln -s victim "$H6/auth.json"
+chown -R 4242:4242 "$H6/notes.txt" "$H6/photos" "$H6/victim"
+erun -d --name "$C6" -v "$H6:/opt/data" -e HERMES_GATEWAY_BOOTSTRAP_STATE=running \
+  -e HERMES_AUTH_JSON_BOOTSTRAP='{"bootstrap":1}' "$T" sleep infinity >/dev/null
+wait_booted
+is "$(stat -c %u "$H6/notes.txt" "$H6/photos" | tr '\n' ' ')" "4242 4242 " \
+  "12.4: a bind-mounted home: the host's own file and directory keep their owner"
+is "$(stat -c %u "$H6")" 10000 "12.4: ...the home itself is the hermes user's"
+is "$(cat "$H6/gateway_state.json" 2>&1)" '{"gateway_state":"running"}' \
+  "12.6: HERMES_GATEWAY_BOOTSTRAP_STATE=running seeds the default profile's gateway_state.json"
+wait_for 30000 svup gateway-default
+ok $? "12.6: ...so gateway-default runs from the first boot"
+[ -L "$H6/auth.json" ] && [ "$(cat "$H6/victim")" = victim ]
+ok $? "12.6: HERMES_AUTH_JSON_BOOTSTRAP with a link in auth.json's place: the link and its target are left as they are"
+like "$(e logs "$C6" 2>&1 | grep auth.json)" "refusing.*auth\.json|auth\.json.*refusing" "12.6: ...refused, the message naming auth.json"
+e rm -f "$C6" >/dev/null 2>&1
+C=$CMAIN
 
 # --- 12.7 the tini entry point --------------------------------------------------------------------------------------
 # shellcheck disable=SC2016 # expanded in the container
