@@ -152,6 +152,21 @@ ok $? "docker run -d -v VOLUME IMAGE sleep infinity (dashboard on, port $dport)"
 wait_booted
 CMAIN=$C
 
+# --- 12.4 / 12.5 / 12.6 the hook and first boot (before 12.3: hermes' `config set` rewrites config.yaml 0600) -----------------------------------
+if [ -n "$REAL" ]; then
+  is "$(e exec "$C" stat -c '%a %U' /opt/data/.env 2>&1)" "600 hermes" "12.5: a fresh volume gets .env, 0600, the hermes user's"
+  is "$(e exec "$C" stat -c '%a %U' /opt/data/config.yaml 2>&1)" "640 hermes" "12.5: ...config.yaml, 0640"
+  e exec "$C" cmp -s /opt/data/SOUL.md /opt/hermes/docker/SOUL.md
+  ok $? "12.5: ...SOUL.md from the install tree"
+  e exec "$C" test -d /opt/data/skills/creative
+  ok $? "12.5: ...the bundled skills, synced (skills/creative)"
+  # shellcheck disable=SC2016 # expanded in the container
+  missing=$(e exec "$C" sh -c 'for d in backups cron sessions logs hooks memories skills skins plans workspace home pairing platforms/pairing lazy-packages; do [ "$(stat -c %U "/opt/data/$d" 2>/dev/null)" = hermes ] || echo "$d"; done')
+  is "$missing" "" "12.4: hermes' directory skeleton, the hermes user's"
+else
+  skip "12.4-12.6: first boot from the install tree (the real base only)"
+fi
+
 # --- 12.3 docker exec as root: the hermes shim ------------------------------------------------------------------
 is "$(e exec "$C" sh -c 'command -v hermes')" /usr/libexec/hermes/bin/hermes "12.3: hermes first on PATH is the shim"
 if [ -n "$REAL" ]; then
@@ -168,21 +183,6 @@ else
   is "$(e exec "$C" hermes whoami)" "uid=10000 home=/opt/data" "12.3: docker exec C hermes (as root) runs hermes as the hermes user, HOME=/opt/data"
   like "$(e exec -e HERMES_DOCKER_EXEC_AS_ROOT=yes "$C" hermes whoami)" "^uid=0 " "12.3: HERMES_DOCKER_EXEC_AS_ROOT=yes keeps root"
   like "$(e exec -e HERMES_DOCKER_EXEC_AS_ROOT=no "$C" hermes whoami)" "^uid=10000 " "12.3: HERMES_DOCKER_EXEC_AS_ROOT=no drops"
-fi
-
-# --- 12.4 / 12.5 / 12.6 the hook and first boot (h20boot's hook, first-boot.sh) -----------------------------------
-if [ -n "$REAL" ]; then
-  is "$(e exec "$C" stat -c '%a %U' /opt/data/.env 2>&1)" "600 hermes" "12.5: a fresh volume gets .env, 0600, the hermes user's"
-  is "$(e exec "$C" stat -c '%a %U' /opt/data/config.yaml 2>&1)" "640 hermes" "12.5: ...config.yaml, 0640"
-  e exec "$C" cmp -s /opt/data/SOUL.md /opt/hermes/docker/SOUL.md
-  ok $? "12.5: ...SOUL.md from the install tree"
-  e exec "$C" test -d /opt/data/skills/creative
-  ok $? "12.5: ...the bundled skills, synced (skills/creative)"
-  # shellcheck disable=SC2016 # expanded in the container
-  missing=$(e exec "$C" sh -c 'for d in backups cron sessions logs hooks memories skills skins plans workspace home pairing platforms/pairing lazy-packages; do [ "$(stat -c %U "/opt/data/$d" 2>/dev/null)" = hermes ] || echo "$d"; done')
-  is "$missing" "" "12.4: hermes' directory skeleton, the hermes user's"
-else
-  skip "12.4-12.6: first boot from the install tree (the real base only)"
 fi
 
 # A second container, on a host directory bound as the home (a bind-mounted home): a host file and a
