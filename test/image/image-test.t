@@ -29,7 +29,7 @@ e image inspect "$IMAGE" >/dev/null 2>&1 || skip_all "no image $IMAGE: run make 
 skip() { ok 0 "# SKIP $*"; }
 has_line() { grep -qxF -- "$2" <<<"$1"; }
 N=0
-cname() { N=$((N + 1)); C=hermes-image-test-$$-$N; at_exit "$ENGINE rm -f '$C'"; at_exit "$ENGINE volume rm -f '$C-vol'"; }
+cname() { N=$((N + 1)); C=hermes-image-test-$$-$N; at_exit "$ENGINE volume rm -f '$C-vol'"; at_exit "$ENGINE rm -f -v '$C'"; }
 booted() { e exec "$C" grep -q ' profile=default ' /opt/data/logs/container-boot.log 2>/dev/null; }
 wait_booted() {
   wait_for 90000 booted
@@ -132,7 +132,7 @@ took=$(($(now_ms) - before))
 is "$(e inspect --format '{{.State.Status}}' "$C")" exited "12.2: --user 10000:10000: docker stop ends the container"
 code=$(e inspect --format '{{.State.ExitCode}}' "$C")
 [ "$code" != 137 ]; ok $? "12.2: ...by itself, not docker's SIGKILL (exit $code, ${took} ms)"
-e rm -f "$C" >/dev/null 2>&1
+e rm -f -v "$C" >/dev/null 2>&1
 out=$(erun --rm --user 1000:1000 "$T" sh -c 'echo RAN' 2>&1 </dev/null)
 rc=$?
 [ "$rc" -ne 0 ]; ok $? "12.2: --user 1000:1000: refused, exit $rc"
@@ -208,7 +208,7 @@ ok $? "12.6: ...so gateway-default runs from the first boot"
 [ -L "$H6/auth.json" ] && [ "$(cat "$H6/victim")" = victim ]
 ok $? "12.6: HERMES_AUTH_JSON_BOOTSTRAP with a link in auth.json's place: the link and its target are left as they are"
 like "$(e logs "$C6" 2>&1 | grep auth.json)" "refusing.*auth\.json|auth\.json.*refusing" "12.6: ...refused, the message naming auth.json"
-e rm -f "$C6" >/dev/null 2>&1
+e rm -f -v "$C6" >/dev/null 2>&1
 C=$CMAIN
 
 # --- 12.7 the tini entry point --------------------------------------------------------------------------------------
@@ -305,7 +305,7 @@ code=$(e inspect --format '{{.State.ExitCode}}' "$C")
 [ "$code" != 137 ]; ok $? "docker stop: the container ended by itself in $took ms, not by docker's SIGKILL at its 10 s stop timeout (exit $code)"
 
 # --- docker rm + docker run on the same volume: the running gateways come back --------------------------------------
-e rm -f "$C" >/dev/null
+e rm -f -v "$C" >/dev/null
 erun -d --name "$C" -v "$VOL:/opt/data" "$T" sleep infinity >/dev/null
 ok $? "docker rm, docker run again on the same volume"
 wait_booted
