@@ -10,17 +10,32 @@
 # arguments (main-wrapper.sh and the docker run arguments) directly. No gateway, dashboard or
 # profile reconciliation runs then; the command's exit code is still the container's.
 #
+# `docker run --user`: root (the default) and the hermes user (`--user hermes`, `--user 10000:10000`)
+# boot; any other uid is refused here, first, before anything fails for lack of root (SPEC 12.2).
+#
 # Environment: HERMES_S6_INIT (default /init.s6-overlay), S6_STAGE2_HOOK (the Dockerfile's ENV).
 set -eu
 prog=init
 s6init=${HERMES_S6_INIT:-/init.s6-overlay}
+
+uid=$(id -u)
+hermes_uid=$(id -u hermes 2>/dev/null) || hermes_uid=10000
+if [ "$uid" -ne 0 ] && [ "$uid" -ne "$hermes_uid" ]; then
+  cat >&2 <<EOF
+$prog: 'docker run --user $uid' is not supported: this image runs as root (the default) or as the
+$prog: user hermes ('--user hermes', uid $hermes_uid). To have the files of the data volume owned by
+$prog: your own uid and gid, start it as root and remap hermes instead:
+$prog:     docker run -e HERMES_UID=\$(id -u) -e HERMES_GID=\$(id -g) ...   (or PUID/PGID)
+EOF
+  exit 100
+fi
 
 if [ "$$" -eq 1 ]; then
   exec "$s6init" "$@"
 fi
 
 echo "$prog: not PID 1 (docker run --init?): running the command without s6-overlay; no gateway, dashboard or profile reconciliation runs" >&2
-if [ "$(id -u)" -eq 0 ] && [ -n "${S6_STAGE2_HOOK:-}" ]; then
+if [ "$uid" -eq 0 ] && [ -n "${S6_STAGE2_HOOK:-}" ]; then
   # There is no s6-overlay container environment to load: the environment is already the container's.
   rc=0
   HERMES_STAGE2_CONTENV=1 "$S6_STAGE2_HOOK" || rc=$?

@@ -47,10 +47,10 @@ hermes_home=$(getent passwd "$user" | cut -d: -f6)
 uid=$(id -u)
 if [ "$uid" -ne 0 ] && [ "$uid" -ne "$hermes_uid" ]; then
   cat >&2 <<EOF
-$prog: refusing to run as uid $uid: this image runs hermes as the user $user (uid $hermes_uid).
-$prog: do not use 'docker run --user'; start the container as root (the default) and give the uid
-$prog: and gid that files on the data volume should have instead:
-$prog:     docker run -e HERMES_UID=\$(id -u) -e HERMES_GID=\$(id -g) ...
+$prog: refusing to run as uid $uid: 'docker run --user $uid' is not supported; this image runs
+$prog: hermes as the user $user (uid $hermes_uid). Start the container as root (the default) and give
+$prog: the uid and gid that files on the data volume should have instead:
+$prog:     docker run -e HERMES_UID=\$(id -u) -e HERMES_GID=\$(id -g) ...   (or PUID/PGID)
 EOF
   exit 100
 fi

@@ -144,6 +144,7 @@ like "$OUT" "^prog=hermes uid=$HUID " "--user hermes: hermes runs as hermes"
 run --as 12345 chat -q hi
 is "$RC" 100 "--user 12345: refused with exit code 100"
 like "$OUT" "main-wrapper.sh: refusing to run as uid 12345" "--user 12345: the message names the script and the uid"
+like "$OUT" "is not supported" "--user 12345: the message says the form is not supported"
 like "$OUT" "HERMES_UID" "--user 12345: the message tells what to use instead"
 [[ $OUT != *prog=* ]]; ok $? "--user 12345: no program was run"
 
@@ -181,5 +182,85 @@ hook contenv=1 uid=0
 init: warning: $TMP/hook exited 4
 cmd contenv=1 args=--version" \
   "init.sh not PID 1: says so, runs the stage2 hook (a failure only warned), then the command, without with-contenv"
+
+# init.sh and a foreign --user (SPEC 12.2): refused at once, before s6-overlay's init or the hook.
+# in_ns_as UID CMD...: CMD as UID (and gid) in the namespace with the fake account files.
+in_ns_as() {
+  local as=$1; shift
+  unshare --mount "$TMP/in-ns" setpriv --reuid="$as" --regid="$as" --clear-groups -- "$@"
+}
+OUT=$(in_ns_as 1000 env -i PATH=/usr/bin:/bin HERMES_S6_INIT="$TMP/s6-init" S6_STAGE2_HOOK="$TMP/hook" \
+  "$INIT" "$TMP/cmd" 2>&1)
+is "$?" 100 "init.sh as uid 1000 (docker run --user 1000:1000): refused, exit 100"
+like "$OUT" "'docker run --user 1000' is not supported" "...the message says the form is not supported"
+like "$OUT" "HERMES_UID=.*PUID" "...and names HERMES_UID and PUID"
+[[ $OUT != *s6-init* && $OUT != *hook* && $OUT != *cmd* ]]; ok $? "...before s6-overlay's init, the hook or the command"
+OUT=$(in_ns_as "$HUID" env -i PATH=/usr/bin:/bin HERMES_S6_INIT="$TMP/s6-init" S6_STAGE2_HOOK="$TMP/hook" \
+  "$INIT" "$TMP/cmd" x 2>&1)
+is "$?" 6 "init.sh as the hermes user (--user 10000:10000): not refused, the command runs"
+[[ $OUT != *"not supported"* && $OUT != *hook* ]]; ok $? "...with no refusal, and no root hook"
+OUT=$(unshare --mount --pid --fork "$TMP/in-ns" setpriv --reuid="$HUID" --regid="$HUID" --clear-groups -- \
+  env -i PATH=/usr/bin:/bin HERMES_S6_INIT="$TMP/s6-init" "$INIT" "$TMP/cmd" 2>&1)
+is "$OUT" "s6-init pid=1 args=$TMP/cmd" "init.sh as the hermes user and PID 1: s6-overlay's init boots"
+
+# --- the hermes shim (docker/hermes-exec-shim.sh, SPEC 12.3) -----------------------------------------------
+# The shim in a directory of its own first on PATH; the real hermes (the recorder) after it.
+mkdir -p "$TMP/shim"
+install -m 0755 "$TOP/docker/hermes-exec-shim.sh" "$TMP/shim/hermes"
+shim() { # [--as UID] ARGS...: run `hermes ARGS` through the shim; sets OUT and RC
+  local -a pre=(unshare --mount "$TMP/in-ns")
+  if [ "${1:-}" = --as ]; then pre+=(setpriv --reuid="$2" --regid="$2" --clear-groups --); shift 2; fi
+  OUT=$("${pre[@]}" env -i PATH="$TMP/shim:${SHIM_PATH:-$TMP/bin}:/usr/bin:/bin" HOME=/root HERMES_S6_BINDIR="$TMP/command" \
+    ${SHIM_ENV:+"$SHIM_ENV"} hermes "$@" 2>&1 </dev/null)
+  RC=$?
+}
+shim login --x
+is "$RC" 0 "hermes shim as root: exit 0"
+is "$OUT" "prog=hermes uid=$HUID gid=$HUID home=$TMP/data hh= from_contenv= tty=no/no
+arg=[login]
+arg=[--x]" "hermes shim as root: the real hermes runs as the hermes user, HOME its home, arguments intact"
+for v in 1 true TRUE True yes YES Yes; do
+  SHIM_ENV=HERMES_DOCKER_EXEC_AS_ROOT=$v shim login
+  like "$OUT" "^prog=recorder uid=0 gid=0 home=/root " "HERMES_DOCKER_EXEC_AS_ROOT=$v: keeps root (the real hermes by its resolved path)"
+done
+for v in 0 no false on tRuE Y ''; do
+  SHIM_ENV=HERMES_DOCKER_EXEC_AS_ROOT=$v shim login
+  like "$OUT" "^prog=hermes uid=$HUID " "HERMES_DOCKER_EXEC_AS_ROOT='$v': drops to hermes"
+done
+shim --as "$HUID" chat
+like "$OUT" "^prog=hermes uid=$HUID gid=$HUID home=/root " "hermes shim as the hermes user: runs hermes directly, environment as it is"
+# Kept as root, a hermes that the hermes user can write is never run.
+mkdir -p "$TMP/data-bin"
+# shellcheck disable=SC2016 # expanded by the stand-in
+printf '#!/bin/sh\necho "data-bin hermes uid=$(id -u)"\n' >"$TMP/data-bin/hermes"
+chmod 0755 "$TMP/data-bin/hermes"
+chown -R "$HUID:$HUID" "$TMP/data-bin"
+SHIM_PATH=$TMP/data-bin SHIM_ENV=HERMES_DOCKER_EXEC_AS_ROOT=1 shim login
+is "$RC" 126 "HERMES_DOCKER_EXEC_AS_ROOT=1 with only a hermes-writable hermes on PATH: refused, exit 126"
+like "$OUT" "no hermes on PATH that only root can write" "...it says why"
+SHIM_PATH=$TMP/data-bin shim login
+is "$OUT" "data-bin hermes uid=$HUID" "...while the drop to hermes runs that one, as hermes"
+SHIM_PATH=$TMP/bin-nohermes shim
+is "$RC" 127 "no real hermes beside the shim: exit 127"
+like "$OUT" "hermes: program not found on PATH" "...it says so (and does not run itself again)"
+OUT=$(unshare --mount "$TMP/in-ns" env -i PATH="$TMP/shim:$TMP/bin:/usr/bin:/bin" HERMES_S6_BINDIR="$TMP/none" hermes 2>&1)
+is "$?" 126 "no s6-setuidgid: the shim refuses to run hermes as root (exit 126)"
+
+# --- the tini shim (docker/tini-shim.sh, SPEC 12.7) -------------------------------------------------------------
+install -m 0755 "$TOP/docker/tini-shim.sh" "$TMP/tini"
+# shellcheck disable=SC2016 # expanded by the stand-in
+printf '#!/bin/sh\nprintf "[%%s]" "$@"; echo\n' >"$TMP/rec-init"
+chmod 0755 "$TMP/rec-init"
+W=/usr/libexec/hermes/main-wrapper.sh
+tini() { env -i PATH=/usr/bin:/bin HERMES_TINI_SHIM_TARGET="$TMP/rec-init" "$TMP/tini" "$@" 2>&1; }
+is "$(tini -g --)" "[$W]" "tini -g --: /init with the wrapper (the image's own ENTRYPOINT)"
+is "$(tini)" "[$W]" "tini with nothing: the same"
+is "$(tini -g -- gateway run)" "[$W][gateway][run]" "tini -g -- gateway run: the wrapper routes gateway run"
+is "$(tini -s -p SIGTERM -v -vv -w -l -e 143 --kill-process-group --subreaper --unknown -- chat -q 'a b')" \
+  "[$W][chat][-q][a b]" "every tini option dropped, -p and -e with their argument"
+is "$(tini -- /init /opt/hermes/docker/main-wrapper.sh --version)" "[$W][--version]" \
+  "an entrypoint that already names /init and hermes' wrapper: not wrapped twice, this image's wrapper"
+is "$(tini "$W" sleep 1)" "[$W][sleep][1]" "an entrypoint that names this image's wrapper: not wrapped twice"
+is "$(tini sh -c 'exit 3')" "[$W][sh][-c][exit 3]" "a command with no tini option: run by the wrapper"
 
 done_testing
