@@ -13,6 +13,7 @@
 #include "home.h"
 #include "hr.h"
 #include "load.h"
+#include "outhold.h"
 #include "pipeline.h"
 #include "plan.h"
 #include "render.h"
@@ -139,10 +140,16 @@ void pass_waits_free(struct pass_waits *w)
   w->n = w->cap = 0;
 }
 
+/*
+ * SPEC 11.9: nothing reaches stdout or stderr (a client's, through the trigger) while the lock is
+ * held; what the pass says is held back and written, bounded by --timeout, once the lock is released.
+ */
 int pass_once_waits(struct hr_options const *o, enum pass_mode mode, struct pass_waits *w)
 {
   struct pipeline pl = PIPELINE_ZERO;
+  struct outhold held;
   int code;
+  outhold_begin(&held);
   if (pipeline_prepare(o, mode, &pl) < 0) code = HR_EXIT_SYSTEM;
   else if (mode == PASS_PLAN) code = pl.errs.n ? HR_EXIT_INVALID : plan_pending(&pl.plan) ? HR_EXIT_PENDING : HR_EXIT_OK;
   else {
@@ -153,5 +160,7 @@ int pass_once_waits(struct hr_options const *o, enum pass_mode mode, struct pass
   report_plan(mode, &pl.plan, &pl.errs, o->json, o->verbosity, code);
   if (w) homes_waited_for(&pl, w);
   pipeline_free(&pl);
+  /* a report the client did not take within the bound is a failed write (SPEC 11, Output) */
+  if (outhold_end(&held, o->timeout_ms) < 0) code = HR_EXIT_SYSTEM;
   return code;
 }
