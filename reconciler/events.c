@@ -122,11 +122,12 @@ static int fix_dir(int dfd, struct events_policy const *pol, long long deadline)
 
 int events_slot_fix(int slotfd, struct events_policy const *pol, long long deadline)
 {
-  int r = fix_dir(slotfd, pol, deadline);
+  int r = fix_dir(slotfd, pol, deadline), err = errno;
   int lfd = open_log(slotfd);
   if (lfd >= 0) {
-    if (fix_dir(lfd, pol, deadline) < 0) r = -1;
+    if (fix_dir(lfd, pol, deadline) < 0 && !r) r = -1, err = errno;
     close(lfd);
-  } else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP) r = -1;
+  } else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP && !r) r = -1, err = errno;
+  errno = err;
   return r;
 }

@@ -8,7 +8,8 @@
 #    (event dirs public 01733: the kernel must then refuse root the links, so the real sysctls are
 #    set to 1 for that round and restored after) and as 0 (event dirs root's alone). Each round
 #    starts from a slot as the former code left it (event/ 03730, group G, links planted): the next
-#    pass converts it in place. Nothing is written through; status says which way it went.
+#    pass converts it in place. Nothing is written through; status says which way it went. Then the
+#    same in a slot whose profile is removed (the pass's d makes s6-supervise announce).
 #  2 a profile whose home is inside a 0700 root directory, once existing and once not: the output
 #    is the same (root does not tell the user what exists where it cannot look); a home that is a
 #    link is reported as a missing one.
@@ -120,6 +121,24 @@ for m in 1 0; do
   rm "$CONF/a$m.ini" "$CONF/b$m.ini"
   g -q apply
   is "$RC" 0 "[$want] the slots removed"
+
+  attack "links planted in a former event/, sysctls read as $m ($want), the profile removed"
+  profile "r$m"
+  profile "c$m"
+  g -q apply
+  R=$SCANDIR/gateway-r$m C=$SCANDIR/gateway-c$m
+  wait_for 10000 is_up "$R" && wait_for 10000 is_up "$C"
+  victim "w$m"
+  chgrp "$TEST_GROUP" "$R/event" && chmod 03730 "$R/event"
+  plant "$R/event" "w$m" "$C"
+  cpid=$(pid_of "$C")
+  rm "$CONF/r$m.ini"
+  g -q apply
+  is "$RC" 0 "[$want] the removal ends (exit $RC)"
+  unchanged "w$m" "[$want] the removal's d did not write through: the root-only file is unchanged"
+  is "$(pid_of "$C") $(s6-svstat -o wantedup "$C")" "$cpid true" "[$want] nor into the other slot's control"
+  rm "$CONF/c$m.ini"
+  g -q apply
   restore_sysctls
 done
 
