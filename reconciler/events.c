@@ -53,12 +53,17 @@ static mode_t events_mode(struct events_policy const *pol)
   return pol->public ? 01733 : 03730;
 }
 
-static int dir_ok(int dfd, struct events_policy const *pol)
+static int stat_ok(struct stat const *st, struct events_policy const *pol)
+{
+  return S_ISDIR(st->st_mode) && st->st_uid == geteuid() && st->st_gid == getegid()
+         && (st->st_mode & 07777) == events_mode(pol);
+}
+
+/* dfd/path (path: "event" or "log/event", below a directory the scandir's owner alone may change) as pol wants? */
+static int dir_ok(int dfd, char const *path, struct events_policy const *pol)
 {
   struct stat st;
-  if (fstatat(dfd, EVENT_DIR, &st, AT_SYMLINK_NOFOLLOW) < 0) return 0;
-  return S_ISDIR(st.st_mode) && st.st_uid == geteuid() && st.st_gid == getegid()
-         && (st.st_mode & 07777) == events_mode(pol);
+  return fstatat(dfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && stat_ok(&st, pol);
 }
 
 /* The service directory dfd/log, opened without following a link; -1 when there is none. */
@@ -67,18 +72,16 @@ static int open_log(int dfd)
   return fs_opendir_at(dfd, "log");
 }
 
+/* A read-only check, two or three fstatat per slot at every pass: no descriptor is opened. */
 int events_slot_ok(int dirfd, char const *dir, struct events_policy const *pol)
 {
-  int dfd = fs_open_typed(dirfd, dir, O_RDONLY | O_DIRECTORY, S_IFDIR, 0);
-  if (dfd < 0) return 0;
-  int ok = dir_ok(dfd, pol);
-  int lfd = open_log(dfd);
-  if (lfd >= 0) {
-    ok = ok && dir_ok(lfd, pol);
-    close(lfd);
-  }
-  close(dfd);
-  return ok;
+  char path[512];
+  struct stat st;
+  if ((size_t)snprintf(path, sizeof path, "%s/" EVENT_DIR, dir) >= sizeof path || !dir_ok(dirfd, path, pol)) return 0;
+  snprintf(path, sizeof path, "%s/log", dir);
+  if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode)) return 1;
+  snprintf(path, sizeof path, "%s/log/" EVENT_DIR, dir);
+  return dir_ok(dirfd, path, pol);
 }
 
 /*
@@ -109,7 +112,7 @@ static int empty_of_plants(int efd, long long deadline)
 /* One service directory's event/: its owner and mode first (nothing more is planted), then emptied. */
 static int fix_dir(int dfd, struct events_policy const *pol, long long deadline)
 {
-  if (dir_ok(dfd, pol)) return 0;
+  if (dir_ok(dfd, EVENT_DIR, pol)) return 0;
   if (fs_fix_at(dfd, EVENT_DIR, S_IFDIR, events_mode(pol), geteuid(), getegid()) < 0) return -1;
   int efd = fs_opendir_at(dfd, EVENT_DIR);
   if (efd < 0) return -1;
