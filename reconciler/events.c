@@ -92,18 +92,17 @@ static int empty_of_plants(int efd, long long deadline)
 {
   DIR *d = fs_dir_stream(efd);
   if (!d) return -1;
-  int r = 0;
-  for (struct dirent *e; (e = readdir(d));) {
+  int r = 0, err = 0;
+  for (struct dirent *e; err != ETIMEDOUT && (e = readdir(d));) {
     struct stat st;
     if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
     if (fstatat(efd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-      if (errno != ENOENT) r = -1;
+      if (errno != ENOENT) r = -1, err = errno;
       continue;
     }
     if (S_ISFIFO(st.st_mode) && st.st_nlink == 1) continue;
-    if (fs_rm_tree_at(efd, e->d_name, deadline) < 0) r = -1;
+    if (fs_rm_tree_at(efd, e->d_name, deadline) < 0) r = -1, err = errno;
   }
-  int err = errno;
   closedir(d);
   errno = err;
   return r;

@@ -11,8 +11,8 @@
 #    pass converts it in place. Nothing is written through; status says which way it went. Then the
 #    same in a slot whose profile is removed (the pass's d makes s6-supervise announce).
 #  2 a profile whose home is inside a 0700 root directory, once existing and once not: the output
-#    is the same (root does not tell the user what exists where it cannot look); a home that is a
-#    link is reported as a missing one.
+#    is the same (root does not tell the user what exists where it cannot look); the same for a home
+#    that is itself root's 0700; a home that is a link is reported as a missing one.
 #  3 a client whose stdout is a full pipe nobody reads runs a pass: a second pass started meanwhile
 #    gets the lock, and the first ends, exit 111, within its --timeout.
 #
@@ -157,6 +157,17 @@ second="$RC|$(cat "$TMP/out")|$(cat "$TMP/err")"
 is "$second" "$first" "the same exit code, stdout and stderr whether the home exists or not"
 like "$first" "hid.ini: home $TMP/rootonly/home does not exist" "both: FILE: home DIR does not exist"
 ok "$([ ! -e "$SCANDIR/gateway-hid" ]; echo $?)" "no slot for a home the gateway's user cannot enter"
+# the home itself root's 0700 (reachable, not enterable), against no home at all
+sed -i "s|^home = .*|home = $TMP/locked|" "$CONF/hid.ini"
+mkdir -m 0700 "$TMP/locked"
+g apply
+first="$RC|$(cat "$TMP/out")|$(cat "$TMP/err")"
+rmdir "$TMP/locked"
+g apply
+second="$RC|$(cat "$TMP/out")|$(cat "$TMP/err")"
+is "$second" "$first" "a home the user may not enter itself: the same output as no home"
+like "$first" "hid.ini: home $TMP/locked does not exist" "both: FILE: home DIR does not exist"
+sed -i "s|^home = .*|home = $TMP/rootonly/home|" "$CONF/hid.ini"
 chmod 0755 "$TMP/rootonly"
 mkdir "$TMP/rootonly/home"
 chown "$TEST_USER" "$TMP/rootonly/home"
