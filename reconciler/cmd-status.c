@@ -1,6 +1,8 @@
 /* hermes-reconcile status: the gateway slots of the scandir and their live s6 state. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "events.h"
@@ -27,6 +29,12 @@ int cmd_status(struct hr_options const *o, int argc, char const *const *argv)
     report_status(0, 0, &ev, &pl.errs, o->json, HR_EXIT_SYSTEM);
     pipeline_free(&pl);
     return HR_EXIT_SYSTEM;
+  }
+  /* run by someone else than the passes (hermes, say): the slots are the scandir owner's */
+  struct stat sd;
+  if (geteuid() != 0 && fstat(pl.scandirfd, &sd) == 0) {
+    ev.uid = sd.st_uid;
+    ev.gid = sd.st_gid;
   }
   struct status_row *rows = hr_alloc(sizeof *rows * (pl.live.n + 1));
   size_t n = 0;

@@ -36,6 +36,8 @@ void events_policy_read(struct events_policy *pol)
   pol->symlinks = read_flag(dir, "protected_symlinks");
   pol->hardlinks = read_flag(dir, "protected_hardlinks");
   pol->public = pol->symlinks == 1 && pol->hardlinks == 1;
+  pol->uid = geteuid();
+  pol->gid = getegid();
 }
 
 char const *events_policy_name(struct events_policy const *pol)
@@ -55,7 +57,7 @@ static mode_t events_mode(struct events_policy const *pol)
 
 static int stat_ok(struct stat const *st, struct events_policy const *pol)
 {
-  return S_ISDIR(st->st_mode) && st->st_uid == geteuid() && st->st_gid == getegid()
+  return S_ISDIR(st->st_mode) && st->st_uid == pol->uid && st->st_gid == pol->gid
          && (st->st_mode & 07777) == events_mode(pol);
 }
 
@@ -112,7 +114,7 @@ static int empty_of_plants(int efd, long long deadline)
 static int fix_dir(int dfd, struct events_policy const *pol, long long deadline)
 {
   if (dir_ok(dfd, EVENT_DIR, pol)) return 0;
-  if (fs_fix_at(dfd, EVENT_DIR, S_IFDIR, events_mode(pol), geteuid(), getegid()) < 0) return -1;
+  if (fs_fix_at(dfd, EVENT_DIR, S_IFDIR, events_mode(pol), pol->uid, pol->gid) < 0) return -1;
   int efd = fs_opendir_at(dfd, EVENT_DIR);
   if (efd < 0) return -1;
   int r = empty_of_plants(efd, deadline);

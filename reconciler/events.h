@@ -16,9 +16,11 @@ struct events_policy {
   int symlinks;          /* fs.protected_symlinks, -1 unreadable */
   int hardlinks;         /* fs.protected_hardlinks, -1 unreadable */
   int public;            /* both read 1: event dirs root's, 01733; else root's alone */
+  uid_t uid;             /* their owner: the pass's euid (root in production) */
+  gid_t gid;             /* their group: the pass's egid */
 };
 
-/* Read both sysctls now (at each pass: a host may change them). */
+/* Read both sysctls now (at each pass: a host may change them); owner and group: the euid and egid. */
 void events_policy_read(struct events_policy *pol);
 /* "public" or "root". */
 char const *events_policy_name(struct events_policy const *pol);

@@ -24,6 +24,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 command -v perl >/dev/null || skip_all "no perl"
 HR_TIMEOUT=3000
 rel_setup 500
+hr_reachable
 HRC=("$HR" -c "$CONF" -s "$SCANDIR" -H "$HH" -b "$BINDIR" -t "$HR_TIMEOUT")
 GUARD=${HR_ATTACK_GUARD:-120}
 mkdir "$TMP/procfs"
@@ -115,6 +116,9 @@ for m in 1 0; do
     "$want $m $m" "[$want] status --json: events, and the two sysctls"
   is "$(status_field 'join " ", map { $_->{events_ok} ? "yes" : "no" } @{$j->{slots}}')" "yes yes" \
     "[$want] status --json: every slot's event dirs as wanted"
+  as_user "${HRC[@]}" --json status >"$TMP/st.json" 2>/dev/null
+  is "$(status_field 'join " ", map { $_->{events_ok} ? "yes" : "no" } @{$j->{slots}}')" "yes yes" \
+    "[$want] status --json run by the user says the same"
   g status
   like "$(tail -n 1 "$TMP/out")" "^events: $want \\(fs.protected_symlinks $m, fs.protected_hardlinks $m\\)" \
     "[$want] status: one line says which way"
