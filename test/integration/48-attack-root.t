@@ -148,29 +148,26 @@ done
 
 # --- 2. a home inside a 0700 root directory ----------------------------------------------------
 attack "a profile whose home is in a 0700 root directory, existing and not"
+# home_hidden HOME MODE WHAT: profile hid's home is HOME, a directory made with MODE (and the test
+# user's when MODE is 0755), then removed: apply says the same both times, that it does not exist.
+home_hidden() {
+  local first
+  sed -i "s|^home = .*|home = $1|" "$CONF/hid.ini"
+  mkdir -m "$2" "$1"
+  [ "$2" != 0755 ] || chown "$TEST_USER" "$1"
+  g apply
+  first="$RC|$(cat "$TMP/out")|$(cat "$TMP/err")"
+  rmdir "$1"
+  g apply
+  is "$RC|$(cat "$TMP/out")|$(cat "$TMP/err")" "$first" "$3: the same exit code, stdout and stderr as no home"
+  like "$first" "hid.ini: home $1 does not exist" "$3: FILE: home DIR does not exist"
+}
 mkdir -m 0700 "$TMP/rootonly"
 profile hid
 sed -i "s|^\[profile\]$|[profile]\nhome = $TMP/rootonly/home|" "$CONF/hid.ini"
-mkdir "$TMP/rootonly/home"
-chown "$TEST_USER" "$TMP/rootonly/home"
-g apply
-first="$RC|$(cat "$TMP/out")|$(cat "$TMP/err")"
-rmdir "$TMP/rootonly/home"
-g apply
-second="$RC|$(cat "$TMP/out")|$(cat "$TMP/err")"
-is "$second" "$first" "the same exit code, stdout and stderr whether the home exists or not"
-like "$first" "hid.ini: home $TMP/rootonly/home does not exist" "both: FILE: home DIR does not exist"
+home_hidden "$TMP/rootonly/home" 0755 "a home inside a 0700 root directory"
 ok "$([ ! -e "$SCANDIR/gateway-hid" ]; echo $?)" "no slot for a home the gateway's user cannot enter"
-# the home itself root's 0700 (reachable, not enterable), against no home at all
-sed -i "s|^home = .*|home = $TMP/locked|" "$CONF/hid.ini"
-mkdir -m 0700 "$TMP/locked"
-g apply
-first="$RC|$(cat "$TMP/out")|$(cat "$TMP/err")"
-rmdir "$TMP/locked"
-g apply
-second="$RC|$(cat "$TMP/out")|$(cat "$TMP/err")"
-is "$second" "$first" "a home the user may not enter itself: the same output as no home"
-like "$first" "hid.ini: home $TMP/locked does not exist" "both: FILE: home DIR does not exist"
+home_hidden "$TMP/locked" 0700 "a home that is itself root's 0700 (reachable, not enterable)"
 sed -i "s|^home = .*|home = $TMP/rootonly/home|" "$CONF/hid.ini"
 chmod 0755 "$TMP/rootonly"
 mkdir "$TMP/rootonly/home"
