@@ -61,15 +61,40 @@ static ssize_t write_some(int fd, char const *s, size_t n, long long left)
 
 static int write_bounded(int fd, char const *s, size_t n, long long deadline)
 {
+  struct sigaction sa, old;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_alarm;   /* no SA_RESTART: the backstop interrupts the write */
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGALRM, &sa, &old) < 0) return -1;
+  int r = 0;
   while (n) {
     long long left = deadline - deadline_now_ms();
-    if (left <= 0) return (errno = ETIMEDOUT), -1;
+    if (left <= 0) {
+      errno = ETIMEDOUT;
+      r = -1;
+      break;
+    }
     ssize_t w = write_some(fd, s, n, left);
-    if (w < 0) return -1;
+    if (w < 0) {
+      r = -1;
+      break;
+    }
     s += w;
     n -= (size_t)w;
   }
-  return 0;
+  int err = errno;
+  sigaction(SIGALRM, &old, 0);
+  errno = err;
+  return r;
+}
+
+void outhold_say(char const *what, int err)
+{
+  char msg[256];
+  int len = snprintf(msg, sizeof msg, "hermes-reconcile: warning: unable to %s: %s\n", what,
+                     err == ETIMEDOUT ? "the reader did not take it before the timeout" : strerror(err));
+  if (len > 0) write_bounded(2, msg, (size_t)len < sizeof msg ? (size_t)len : sizeof msg - 1, deadline_now_ms() + 1);
+  errno = err;
 }
 
 /* Copy what mem received to fd, by the deadline. */
@@ -107,13 +132,8 @@ static void stdout_mark_failed(void)
 int outhold_end(struct outhold *h, unsigned int timeout_ms)
 {
   long long deadline = deadline_now_ms() + timeout_ms;
-  struct sigaction sa, old;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_alarm;   /* no SA_RESTART: the backstop interrupts the write */
-  sigemptyset(&sa.sa_mask);
   fflush(stdout);
   fflush(stderr);
-  if (sigaction(SIGALRM, &sa, &old) < 0) strerr_diefu1sys(HR_EXIT_SYSTEM, "catch SIGALRM");
   int r = 0, err = 0;
   for (int fd = 2; fd > 0; fd--) {
     if (h->saved[fd] < 0) continue;
@@ -122,19 +142,13 @@ int outhold_end(struct outhold *h, unsigned int timeout_ms)
     if (copy_out(h->mem[fd], fd, deadline) < 0) {
       if (!r) err = errno;
       r = -1;
+      /* stdout: the caller's check of stdout says it; stderr: said here, if it has room now */
       if (fd == 1) stdout_mark_failed();
+      else outhold_say("write the messages of the pass to stderr", errno);
     }
     close(h->mem[fd]);
     h->saved[fd] = h->mem[fd] = -1;
   }
-  if (r < 0) {
-    /* said where it can still be said at once: the same stderr, if it has room now */
-    char const *what = err == ETIMEDOUT ? "the reader did not take it before the timeout" : strerror(err);
-    char msg[256];
-    int len = snprintf(msg, sizeof msg, "hermes-reconcile: warning: unable to write the output of the pass: %s\n", what);
-    if (len > 0) write_bounded(2, msg, (size_t)len < sizeof msg ? (size_t)len : sizeof msg - 1, deadline_now_ms() + 1);
-  }
-  sigaction(SIGALRM, &old, 0);
   errno = err;
   return r;
 }

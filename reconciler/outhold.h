@@ -19,8 +19,15 @@ void outhold_begin(struct outhold *h);
 /*
  * Give fd 1 and fd 2 back and write what they received, stderr first, within timeout_ms in all
  * (poll for room, at most PIPE_BUF bytes per write, an interval timer as a backstop).
- * 0, or -1 with errno (ETIMEDOUT: the reader did not take it in time): a failed write (exit 111).
+ * 0, or -1 with errno (ETIMEDOUT: the reader did not take it in time): a failed write (exit 111);
+ * a failed stdout leaves stdout's error indicator set (ferror), for the caller to say so.
  */
 int outhold_end(struct outhold *h, unsigned int timeout_ms);
+
+/*
+ * "hermes-reconcile: warning: unable to WHAT: <err>" on stderr, only if it takes it at once: a
+ * message after a failed bounded write must not block where the report could not.
+ */
+void outhold_say(char const *what, int err);
 
 #endif
