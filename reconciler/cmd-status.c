@@ -1,8 +1,11 @@
 /* hermes-reconcile status: the gateway slots of the scandir and their live s6 state. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "events.h"
 #include "hr.h"
 #include "pipeline.h"
 #include "plan.h"
@@ -20,10 +23,18 @@ int cmd_status(struct hr_options const *o, int argc, char const *const *argv)
   (void)argc;
   (void)argv;
   struct pipeline pl = PIPELINE_ZERO;
+  struct events_policy ev;
+  events_policy_read(&ev);
   if (pipeline_prepare(o, PASS_PLAN, &pl) < 0) {
-    report_status(0, 0, &pl.errs, o->json, HR_EXIT_SYSTEM);
+    report_status(0, 0, &ev, &pl.errs, o->json, HR_EXIT_SYSTEM);
     pipeline_free(&pl);
     return HR_EXIT_SYSTEM;
+  }
+  /* run by someone else than the passes (hermes, say): the slots are the scandir owner's */
+  struct stat sd;
+  if (geteuid() != 0 && fstat(pl.scandirfd, &sd) == 0) {
+    ev.uid = sd.st_uid;
+    ev.gid = sd.st_gid;
   }
   struct status_row *rows = hr_alloc(sizeof *rows * (pl.live.n + 1));
   size_t n = 0;
@@ -46,6 +57,7 @@ int cmd_status(struct hr_options const *o, int argc, char const *const *argv)
     }
     r->pending = !p || !it || it->action != HR_KEEP;
     r->pending_unknown = l->record_unreadable && p;
+    r->events_ok = events_slot_ok(pl.scandirfd, l->name, &ev);
   }
   /* SPEC 11.6: a slot still going away, its tombstone's supervisor alive */
   for (size_t i = 0; i < pl.live.n; i++) {
@@ -62,8 +74,9 @@ int cmd_status(struct hr_options const *o, int argc, char const *const *argv)
     }
     r->pending = 1;
     r->removing = 1;
+    r->events_ok = events_slot_ok(pl.scandirfd, l->name, &ev);
   }
-  report_status(rows, n, &pl.errs, o->json, HR_EXIT_OK);
+  report_status(rows, n, &ev, &pl.errs, o->json, HR_EXIT_OK);
   free(rows);
   pipeline_free(&pl);
   return HR_EXIT_OK;

@@ -11,6 +11,7 @@
 #include <skalibs/strerr.h>
 
 #include "deadline.h"
+#include "events.h"
 #include "execute.h"
 #include "fsutil.h"
 #include "hr.h"
@@ -37,6 +38,7 @@ struct pass {
   int failed;
   int incomplete;        /* something was left for the next pass (a wait or a deletion ran out of time) */
   int need_rescan;       /* a supervisor was stopped so that s6-svscan starts a fresh one */
+  struct events_policy events;   /* SPEC 11.7, read once per pass */
 };
 
 static void fail(struct pass *ps, char const *what, char const *name)
@@ -139,6 +141,10 @@ static int build(struct pass *ps, struct plan_item const *it, int fd, char const
       strerr_warnwusys("create ", ps->ctx->scandir, "/", stage, "/", r->v[i].path);
       return -1;
     }
+  if (events_slot_fix(fd, &ps->events, 0) < 0) {
+    strerr_warnwusys("create the event directories of ", ps->ctx->scandir, "/", stage);
+    return -1;
+  }
   if (put_down(fd, execute_starts_down(it->profile)) < 0 || put_record(fd, r, it->profile->autostart, 0) < 0) {
     strerr_warnwusys("write the record of ", ps->ctx->scandir, "/", stage);
     return -1;
@@ -488,9 +494,38 @@ static int do_restarts(struct pass *ps, struct restart *rs, size_t n)
   return ok;
 }
 
+/* A slot, or a tombstone whose supervisor still announces its last changes of state. */
+static int has_event_dirs(struct live_slot const *l)
+{
+  if (!l) return 0;
+  return l->kind == LIVE_SLOT || (l->kind == LIVE_LEFTOVER && !l->is_symlink && (l->supervised > 0 || l->log_supervised > 0));
+}
+
+/*
+ * SPEC 11.7: the event directories of every live slot as this pass's reading of the sysctls wants
+ * them, before anything makes a supervisor announce a change (the d of a removal included), whatever
+ * else the plan does with the slot (an invalid profile's slot too). A planted tree still being
+ * deleted at the timeout is left for the next pass; the directory's mode is already right.
+ */
+static void assert_events(struct pass *ps, struct plan const *plan)
+{
+  for (size_t i = 0; i < plan->n; i++) {
+    struct plan_item const *it = plan->v + i;
+    if (!has_event_dirs(it->live) || events_slot_ok(ps->ctx->scandirfd, it->slot, &ps->events)) continue;
+    int fd = fs_opendir_at(ps->ctx->scandirfd, it->slot);
+    int r = fd < 0 ? -1 : events_slot_fix(fd, &ps->events, deadline_now_ms() + ps->ctx->timeout_ms);
+    if (r < 0 && errno == ETIMEDOUT) {
+      strerr_warnw(ps->ctx->scandir, "/", it->slot, ": what was planted in event/ is not all deleted before the timeout; left for the next pass");
+      ps->incomplete = 1;
+    } else if (r < 0) fail(ps, "set the event directories of", it->slot);
+    if (fd >= 0) close(fd);
+  }
+}
+
 int execute_plan(struct plan const *plan, struct exec_ctx const *ctx)
 {
   struct pass ps = { .ctx = ctx };
+  events_policy_read(&ps.events);
   struct restart *rs = hr_alloc(sizeof *rs * (plan->n + 1));
   size_t nrs = 0;
   int svscan = -1, waited = 1;
@@ -500,6 +535,7 @@ int execute_plan(struct plan const *plan, struct exec_ctx const *ctx)
     free(rs);
     return HR_EXIT_SYSTEM;
   }
+  assert_events(&ps, plan);
   for (size_t i = 0; i < plan->n; i++) {
     struct plan_item const *it = plan->v + i;
     if (it->leftover) clean_leftover(&ps, it);

@@ -10,8 +10,10 @@
 #include "deadline.h"
 #include "execute.h"
 #include "fsutil.h"
+#include "home.h"
 #include "hr.h"
 #include "load.h"
+#include "outhold.h"
 #include "pipeline.h"
 #include "plan.h"
 #include "render.h"
@@ -19,19 +21,16 @@
 #include "scan.h"
 
 /*
- * SPEC 9.1: a profile whose home does not exist is not published. SPEC 11.4: the home is
- * tested without following a final link; a home that is a link is refused.
+ * SPEC 9.1: a profile whose home does not exist is not published. SPEC 11.4, 11.11: the home is
+ * judged as the gateway's user will meet it, a final link counting as missing; a home that user
+ * cannot reach is reported as one that does not exist, whether or not it does.
  */
 static void check_homes(struct pipeline *pl)
 {
-  struct stat st;
   for (size_t i = 0; i < pl->set.n; i++) {
     struct profile *p = pl->set.v + i;
-    if (!p->valid || !p->enabled) continue;
-    int found = lstat(p->home, &st) == 0;
-    if (found && S_ISDIR(st.st_mode)) continue;
-    if (found && S_ISLNK(st.st_mode)) errors_add(&pl->errs, p->file, 0, "home %s is a symbolic link; refused", p->home);
-    else errors_add(&pl->errs, p->file, 0, "home %s does not exist", p->home);
+    if (!p->valid || !p->enabled || home_reachable(p)) continue;
+    errors_add(&pl->errs, p->file, 0, "home %s does not exist", p->home);
     p->valid = 0;
   }
 }
@@ -149,13 +148,13 @@ int pass_once(struct hr_options const *o, enum pass_mode mode)
   return pass_once_waits(o, mode, 0);
 }
 
-/* watch (SPEC 10): the homes of the enabled profiles that do not exist (SPEC 9.1), for w. */
+/* watch (SPEC 10): the homes of the enabled profiles that cannot be entered (SPEC 9.1, 11.12), for w. */
 static void homes_waited_for(struct pipeline const *pl, struct pass_waits *w)
 {
-  struct stat st;
   for (size_t i = 0; i < pl->set.n; i++) {
     struct profile const *p = pl->set.v + i;
-    if (!p->enabled || !p->home || (stat(p->home, &st) == 0 && S_ISDIR(st.st_mode))) continue;
+    /* SPEC 11.12: judged as check_homes judges it, so a home that is a link is waited for too */
+    if (!p->enabled || !p->home || home_reachable(p)) continue;
     hr_grow(&w->homes, sizeof *w->homes, w->n, &w->cap);
     w->homes[w->n++] = hr_strdup(p->home);
   }
@@ -169,10 +168,16 @@ void pass_waits_free(struct pass_waits *w)
   w->n = w->cap = 0;
 }
 
+/*
+ * SPEC 11.9: nothing reaches stdout or stderr (a client's, through the trigger) while the lock is
+ * held; what the pass says is held back and written, bounded by --timeout, once the lock is released.
+ */
 int pass_once_waits(struct hr_options const *o, enum pass_mode mode, struct pass_waits *w)
 {
   struct pipeline pl = PIPELINE_ZERO;
+  struct outhold held;
   int code;
+  outhold_begin(&held);
   if (pipeline_prepare(o, mode, &pl) < 0) code = HR_EXIT_SYSTEM;
   else if (mode == PASS_PLAN) code = pl.errs.n ? HR_EXIT_INVALID : plan_pending(&pl.plan) ? HR_EXIT_PENDING : HR_EXIT_OK;
   else {
@@ -183,5 +188,7 @@ int pass_once_waits(struct hr_options const *o, enum pass_mode mode, struct pass
   report_plan(mode, &pl.plan, &pl.errs, o->json, o->verbosity, code);
   if (w) homes_waited_for(&pl, w);
   pipeline_free(&pl);
+  /* a report the client did not take within the bound is a failed write (SPEC 11, Output) */
+  if (outhold_end(&held, o->timeout_ms) < 0) code = HR_EXIT_SYSTEM;
   return code;
 }

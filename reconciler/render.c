@@ -128,12 +128,13 @@ static void add_text(struct slot_render *r, char const *path, enum hr_part part,
   add_file(r, path, 0644, 0, part, &t);
 }
 
-/* The supervise skeleton s6-supervise will adopt (SPEC 4, Seeding); prefix "" or "log/". */
+/*
+ * The supervise skeleton s6-supervise will adopt (SPEC 4, Seeding); prefix "" or "log/". event/ is
+ * not rendered: its mode depends on the host, read at each pass (SPEC 11.7, events.c).
+ */
 static void add_seed(struct slot_render *r, char const *prefix)
 {
   char path[32];
-  snprintf(path, sizeof path, "%sevent", prefix);
-  add(r, path, HR_ENTRY_DIR, 03730, 1, HR_PART_SEED);
   snprintf(path, sizeof path, "%ssupervise", prefix);
   add(r, path, HR_ENTRY_DIR, 0711, 1, HR_PART_SEED);
   snprintf(path, sizeof path, "%ssupervise/control", prefix);

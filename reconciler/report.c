@@ -213,11 +213,32 @@ void report_plan(enum pass_mode mode, struct plan const *plan, struct hr_errors 
   fflush(stdout);
 }
 
-void report_status(struct status_row const *rows, size_t n, struct hr_errors const *errs, int json, int exit_code)
+/* A sysctl's value, null when it could not be read. */
+static json_object *json_flag(int v)
+{
+  return v < 0 ? 0 : json_object_new_int(v);
+}
+
+/* SPEC 11.7, in text: which way the event directories go, why, and how many slots are not yet so. */
+static void events_text(struct status_row const *rows, size_t n, struct events_policy const *ev)
+{
+  size_t wrong = 0;
+  for (size_t i = 0; i < n; i++) wrong += !rows[i].events_ok;
+  printf("events: %s (fs.protected_symlinks %d, fs.protected_hardlinks %d)%s", events_policy_name(ev), ev->symlinks,
+         ev->hardlinks, ev->public ? ": s6-svwait for everyone" : ": root's only; s6-svc and s6-svstat still work");
+  if (wrong) printf("; %zu slot%s not yet so: the next apply makes %s so\n", wrong, wrong == 1 ? "" : "s", wrong == 1 ? "it" : "them");
+  else printf("\n");
+}
+
+void report_status(struct status_row const *rows, size_t n, struct events_policy const *ev, struct hr_errors const *errs,
+                   int json, int exit_code)
 {
   if (exit_code != HR_EXIT_OK) report_errors(errs);
   if (json) {
     json_object *o = json_head("status");
+    json_object_object_add(o, "events", json_object_new_string(events_policy_name(ev)));
+    json_object_object_add(o, "protected_symlinks", json_flag(ev->symlinks));
+    json_object_object_add(o, "protected_hardlinks", json_flag(ev->hardlinks));
     json_object *a = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
       struct status_row const *r = rows + i;
@@ -232,6 +253,7 @@ void report_status(struct status_row const *rows, size_t n, struct hr_errors con
       json_object_object_add(s, "wantup", json_object_new_boolean(r->wantup));
       json_object_object_add(s, "pending", r->pending_unknown ? 0 : json_object_new_boolean(r->pending));
       json_object_object_add(s, "removing", json_object_new_boolean(r->removing));
+      json_object_object_add(s, "events_ok", json_object_new_boolean(r->events_ok));
       json_object_array_add(a, s);
     }
     json_object_object_add(o, "slots", a);
@@ -250,6 +272,7 @@ void report_status(struct status_row const *rows, size_t n, struct hr_errors con
            r->source && !strcmp(r->source, "discovered") ? " [discovered]" : "",
            r->description && *r->description ? "  " : "", cl(r->description));
   }
+  events_text(rows, n, ev);
   fflush(stdout);
 }
 

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "errors.h"
+#include "events.h"
 #include "plan.h"
 
 struct status_row {
@@ -16,6 +17,7 @@ struct status_row {
   pid_t pid;
   int pending_unknown;       /* SPEC 11.4: the record is unreadable to this user: "pending": null */
   int removing;              /* SPEC 11.6: a tombstone whose supervisor lives on */
+  int events_ok;             /* SPEC 11.7: its event directories are as this host wants them */
 };
 
 /*
@@ -38,7 +40,11 @@ char const *report_source(struct profile const *p);
 /* import (SPEC 10): one line per file written, "+ PATH". */
 void report_import(char const *const *files, size_t n, struct hr_errors const *errs, int json, int verbosity,
                    int exit_code);
-/* errs: problems of the profile files (in JSON only) and, on exit_code 111, the failure (also on stderr). */
-void report_status(struct status_row const *rows, size_t n, struct hr_errors const *errs, int json, int exit_code);
+/*
+ * errs: problems of the profile files (in JSON only) and, on exit_code 111, the failure (also on stderr).
+ * ev: which way the event directories go on this host (SPEC 11.7), and why.
+ */
+void report_status(struct status_row const *rows, size_t n, struct events_policy const *ev, struct hr_errors const *errs,
+                   int json, int exit_code);
 
 #endif

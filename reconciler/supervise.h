@@ -39,7 +39,7 @@ int svscan_open(int scandirfd);
 int svscan_send(int fd, char const *cmd);
 
 /*
- * Adoption (SPEC 11.1) of the slot directory slotfd (and its log/): event/, supervise/ and
+ * Adoption (SPEC 11.1) of the slot directory slotfd (and its log/): supervise/ and
  * supervise/control re-owned by the pass's euid, group g, modes of SPEC 4, in place; s6's own
  * files in supervise/ re-owned by the euid; a link or an object of the wrong type replaced;
  * anything else in supervise/ removed. restart[0] (the slot) and restart[1] (its logger) say

@@ -18,7 +18,9 @@ for n in s1 s2 s3; do wait_for 5000 rec_is_current "$n"; done
 
 hr status
 is "$RC" 0 "status: exit 0"
-is "$(wc -l <<<"$OUT")" 3 "one line per slot"
+is "$(grep -c '^gateway-' <<<"$OUT")" 3 "one line per slot"
+like "$(tail -n 1 <<<"$OUT")" "^events: (public|root) \\(fs.protected_symlinks -?[0-9], fs.protected_hardlinks -?[0-9]\\)" \
+  "and one line saying which way the event directories go (SPEC 11.7)"
 like "$(grep '^gateway-s1 ' <<<"$OUT")" "^gateway-s1 +up +pid $(pid_of "$(slot s1)") +supervised +wantup +current +first one$" \
   "gateway-s1: up, its pid, supervised, wanted up, current, its description"
 pending() { # SLOT [SCANDIR]: the pending field of SLOT in status --json

@@ -19,6 +19,8 @@ int main(void)
   srunner_add_suite(sr, suite_discover());
   srunner_add_suite(sr, suite_schema());
   srunner_add_suite(sr, suite_record());
+  srunner_add_suite(sr, suite_events());
+  srunner_add_suite(sr, suite_home());
   char const *tap = getenv("CK_TAP_LOG_FILE_NAME");
   if (tap && *tap) srunner_set_tap(sr, tap);
   srunner_run_all(sr, CK_ENV);

@@ -20,6 +20,8 @@ Suite *suite_output(void);
 Suite *suite_discover(void);
 Suite *suite_schema(void);
 Suite *suite_record(void);
+Suite *suite_events(void);
+Suite *suite_home(void);
 
 /* Fixtures shared by the suites (util.c). */
 #define T_HOME "/opt/data"

@@ -1,0 +1,42 @@
+/*
+ * The event directories of a slot (SPEC 11.7): event/ and log/event/, where s6-supervise (root)
+ * opens, for writing and following links, every entry named like a listener's FIFO. They are
+ * open to everyone only where the kernel refuses root the links planted there; else root's alone.
+ */
+#ifndef HR_EVENTS_H
+#define HR_EVENTS_H
+
+#include <sys/types.h>
+
+/* HERMES_RECONCILE_PROC_FS: the directory holding protected_symlinks and protected_hardlinks. */
+#define HR_EVENTS_PROC_FS_ENV "HERMES_RECONCILE_PROC_FS"
+#define HR_EVENTS_PROC_FS "/proc/sys/fs"
+
+struct events_policy {
+  int symlinks;          /* fs.protected_symlinks, -1 unreadable */
+  int hardlinks;         /* fs.protected_hardlinks, -1 unreadable */
+  int public;            /* both read 1: event dirs root's, 01733; else root's alone */
+  uid_t uid;             /* their owner: the pass's euid (root in production) */
+  gid_t gid;             /* their group: the pass's egid */
+};
+
+/* Read both sysctls now (at each pass: a host may change them); owner and group: the euid and egid. */
+void events_policy_read(struct events_policy *pol);
+/* "public" or "root". */
+char const *events_policy_name(struct events_policy const *pol);
+
+/*
+ * Is the event directory of the service directory dirfd/dir (a slot, or a slot's log/) and of its
+ * log/ if it has one as pol wants (owner the euid, mode, group)? 1 yes, 0 no (or missing).
+ */
+int events_slot_ok(int dirfd, char const *dir, struct events_policy const *pol);
+
+/*
+ * Make the event directories of the slot slotfd (event/, log/event/ when log/ exists) as pol wants;
+ * one that was not is changed in place and then emptied of everything but a listener's FIFO with no
+ * other hard link (what was planted while it was open is unlinked, never followed). deadline:
+ * CLOCK_MONOTONIC ms for deleting planted trees. 0, or -1 with errno.
+ */
+int events_slot_fix(int slotfd, struct events_policy const *pol, long long deadline);
+
+#endif

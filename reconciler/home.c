@@ -1,0 +1,80 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdlib.h>
+#include <sys/fsuid.h>
+#include <unistd.h>
+
+#include <skalibs/strerr.h>
+
+#include "hr.h"
+#include "home.h"
+
+/* cd home: every directory on the way searchable, the home itself too, its last component no link. */
+static int enter(char const *home)
+{
+  int fd = open(home, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return 0;
+  /* "." below it: the lookup needs search permission on the home itself, as chdir does */
+  int in = openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  close(fd);
+  if (in < 0) return 0;
+  close(in);
+  return 1;
+}
+
+struct fs_identity {
+  gid_t *groups;
+  int ngroups;
+  uid_t fsuid;
+  gid_t fsgid;
+};
+
+static void restore(struct fs_identity *saved)
+{
+  /* fsuid back to root first: the file-system capabilities come back with it */
+  setfsuid(saved->fsuid);
+  setfsgid(saved->fsgid);
+  if (setgroups((size_t)saved->ngroups, saved->groups) < 0) strerr_diefu1sys(HR_EXIT_SYSTEM, "restore the supplementary groups");
+  free(saved->groups);
+}
+
+/* Take p's file-system identity, saving ours in saved: 0, or -1 (nothing changed) if it cannot be taken. */
+static int become(struct profile const *p, struct fs_identity *saved)
+{
+  int n = getgroups(0, 0);
+  if (n < 0) return -1;
+  saved->groups = hr_alloc(sizeof *saved->groups * ((size_t)n + 1));
+  saved->ngroups = getgroups(n, saved->groups);
+  saved->fsuid = geteuid();
+  saved->fsgid = getegid();
+  gid_t *want = hr_alloc(sizeof *want * (p->ngroups + 1));
+  size_t k = 0;
+  want[k++] = p->gid;
+  for (size_t i = 0; i < p->ngroups; i++) if (p->groups[i] != p->gid) want[k++] = p->groups[i];
+  int r = saved->ngroups < 0 || setgroups(k, want) < 0 ? -1 : 0;
+  free(want);
+  if (r < 0) {
+    free(saved->groups);
+    return -1;
+  }
+  setfsgid(p->gid);
+  setfsuid(p->uid);
+  /* setfs*id say nothing of a failure: ask what they are now */
+  if ((uid_t)setfsuid((uid_t)-1) != p->uid || (gid_t)setfsgid((gid_t)-1) != p->gid) {
+    restore(saved);
+    return -1;
+  }
+  return 0;
+}
+
+int home_reachable(struct profile const *p)
+{
+  if (!p->home) return 0;
+  if (geteuid() != 0 || !p->ids_resolved || !p->uid) return enter(p->home);
+  struct fs_identity saved;
+  if (become(p, &saved) < 0) return 0;
+  int r = enter(p->home);
+  restore(&saved);
+  return r;
+}

@@ -1,0 +1,21 @@
+/*
+ * A profile's home, judged as the gateway will meet it (SPEC 9.1, 11.4, 11.11, 11.12): by its `cd home`
+ * after the drop to its user, never by root's view of the file system.
+ */
+#ifndef HR_HOME_H
+#define HR_HOME_H
+
+#include "profile.h"
+
+/*
+ * 1 if p's home is a directory, its last component no symbolic link, that p's user (uid, gid and
+ * supplementary groups) may reach and enter; 0 otherwise, whatever the reason (missing, a link,
+ * not a directory, not searchable by that user): the same answer, so that nobody learns through
+ * a pass what exists where they cannot look. A root pass takes the user's file-system identity
+ * for the test (setgroups, setfsgid, setfsuid, restored after; no fork); a pass that cannot take
+ * it judges the home unreachable. Any other pass, or a profile whose ids are not known, is judged
+ * with the pass's own credentials. The check and watch's wait use this one judgement.
+ */
+int home_reachable(struct profile const *p);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * home.c (SPEC 9.1, 11.4, 11.11, 11.12): a home is judged as its gateway's user meets it. Run as
+ * root, the user is nobody (65534) and the pass's own view must not leak into the answer.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fsuid.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "home.h"
+#include "unit.h"
+
+static char scratch[64];
+
+static void setup(void)
+{
+  strcpy(scratch, "/tmp/hr-unit-home.XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(scratch));
+  ck_assert_int_eq(chmod(scratch, 0755), 0);
+}
+
+static void teardown(void)
+{
+  fs_rm_rf_at(AT_FDCWD, scratch);
+}
+
+/* Is scratch/rel a usable home for nobody? */
+static int reachable(char const *rel)
+{
+  char home[128];
+  gid_t none[1] = { 65534 };
+  snprintf(home, sizeof home, "%s/%s", scratch, rel);
+  struct profile p;
+  memset(&p, 0, sizeof p);
+  p.home = home;
+  p.uid = 65534;
+  p.gid = 65534;
+  p.groups = none;
+  p.ngroups = 1;
+  p.ids_resolved = 1;
+  return home_reachable(&p);
+}
+
+static void dir(char const *rel, mode_t mode)
+{
+  char path[128];
+  snprintf(path, sizeof path, "%s/%s", scratch, rel);
+  ck_assert_int_eq(mkdir(path, 0700), 0);
+  ck_assert_int_eq(chmod(path, mode), 0);
+}
+
+START_TEST(test_judged_as_the_user)
+{
+  dir("open", 0755);
+  ck_assert(reachable("open"));
+  ck_assert(!reachable("missing"));
+  char target[128], link[128];
+  snprintf(target, sizeof target, "%s/open", scratch);
+  snprintf(link, sizeof link, "%s/link", scratch);
+  ck_assert_int_eq(symlink(target, link), 0);
+  ck_assert(!reachable("link"));            /* a final link counts as missing (SPEC 11.12) */
+  if (geteuid() != 0) return;               /* the rest needs another user than the pass's */
+  uid_t fsuid_before = (uid_t)setfsuid((uid_t)-1);
+  dir("closed", 0700);
+  dir("closed/inside", 0755);
+  ck_assert(!reachable("closed/inside"));   /* exists, but not for nobody: as missing */
+  ck_assert(!reachable("closed"));          /* reachable, not enterable */
+  ck_assert(!reachable("closed/nothing"));
+  dir("x", 0711);
+  dir("x/y", 0755);
+  ck_assert(reachable("x/y"));              /* search permission on the way suffices */
+  /* the pass is itself again afterwards, its groups included */
+  ck_assert_uint_eq((uid_t)setfsuid((uid_t)-1), fsuid_before);
+  char probe[128];
+  snprintf(probe, sizeof probe, "%s/closed/inside", scratch);
+  ck_assert_int_eq(access(probe, X_OK), 0);
+}
+END_TEST
+
+Suite *suite_home(void)
+{
+  Suite *s = suite_create("home");
+  TCase *tc = tcase_create("home_reachable");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, test_judged_as_the_user);
+  suite_add_tcase(s, tc);
+  return s;
+}
