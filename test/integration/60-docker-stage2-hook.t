@@ -167,6 +167,98 @@ like "$ERR" "stage2-hook.sh: warning: PUID='0' refused: must be an integer from 
 like "$ERR" "stage2-hook.sh: warning: PGID='x' refused" "PGID=x refused, named PGID"
 like "$(grep '^hermes:' "$R7/etc/passwd")" '^hermes:x:4501:4502:' "refused PUID/PGID change nothing"
 
+# --- The volume's profiles.d (HERMES_PROFILES_ON_VOLUME): seeded by the boot that makes it -------
+RV=$TMP/rv
+mkroot "$RV"
+rm "$RV/opt/data/skills"
+chmod 0755 "$RV/etc/hermes"
+cp "$RV/usr/share/hermes/profiles.d-examples/default.ini" "$RV/usr/share/hermes/profiles.d-examples/_defaults.ini"
+hook "$RV" HERMES_PROFILES_ON_VOLUME=yes
+is "$RC" 0 "on the volume: exit 0"
+is "$(readlink "$RV/etc/hermes/profiles.d")" ../../opt/data/profiles.d "/etc/hermes/profiles.d is a link to the volume"
+is "$(stat -c '%u:%g %a' "$RV/opt/data/profiles.d" "$RV/opt/data/profiles.d/default.ini" "$RV/opt/data/profiles.d/_defaults.ini" \
+  "$RV/opt/data/profiles.d/.hermes-seeded" | tr '\n' ' ')" "10000:10000 755 10000:10000 644 10000:10000 644 10000:10000 644 " \
+  "the volume's profiles.d is made and seeded by hermes (default.ini, _defaults.ini, marker)"
+rm "$RV"/opt/data/profiles.d/*.ini "$RV/opt/data/profiles.d/.hermes-seeded"
+hook "$RV" HERMES_PROFILES_ON_VOLUME=yes
+is "$(ls -A "$RV/opt/data/profiles.d")" "" "every *.ini and the marker deleted: nothing seeded again (no re-arming)"
+rmdir "$RV/opt/data/profiles.d"
+hook "$RV" HERMES_PROFILES_ON_VOLUME=yes
+[ -f "$RV/opt/data/profiles.d/default.ini" ]; ok $? "the directory itself removed: the next boot makes and seeds it again"
+
+# --- Attacks on the seeding (issue 20): nothing root-chosen becomes hermes's ----------------------
+# The volume's profiles.d replaced by a link to a root directory, a dangling marker link, a
+# planted temporary name: whatever is written there is written as hermes, and root's files stay.
+RA=$TMP/ra
+mkroot "$RA"
+rm "$RA/opt/data/skills"
+mkdir -m 0700 "$RA/rootdir"; echo root >"$RA/rootdir/keep"
+hook "$RA" HERMES_PROFILES_ON_VOLUME=yes          # first boot: the link exists
+rm -rf "$RA/opt/data/profiles.d"
+ln -s ../rootdir "$RA/opt/data/profiles.d"        # the last hop swapped for a link to a root dir
+chown -h 10000:10000 "$RA/opt/data/profiles.d"
+hook "$RA" HERMES_PROFILES_ON_VOLUME=yes
+is "$RC" 0 "profiles.d swapped for a link to a root directory: exit 0"
+is "$(ls -A "$RA/rootdir" | tr '\n' ' ')" "keep " "...nothing written into the root directory"
+is "$(stat -c '%u:%g %a' "$RA/rootdir" "$RA/rootdir/keep" | tr '\n' ' ')" "0:0 700 0:0 644 " "...its owner and mode unchanged"
+like "$ERR" "refusing $RA/opt/data/profiles.d: a symbolic link" "...and the refusal says why"
+# a fresh image dir on its first boot with a dangling marker link and a planted temporary name
+RB=$TMP/rb
+mkroot "$RB"
+rm "$RB/opt/data/skills"
+ln -s ../../ld.so.preload "$RB/etc/hermes/profiles.d/.hermes-seeded"
+ln -s ../../shadow-new "$RB/etc/hermes/profiles.d/.default.ini.stage2-hook.sh.tmp"
+ln -s ../../shadow-new2 "$RB/etc/hermes/profiles.d/.hr-tmp"
+chown -h 10000:10000 "$RB"/etc/hermes/profiles.d/.??*
+hook "$RB"
+is "$RC" 0 "planted links in profiles.d: exit 0"
+[ ! -e "$RB/etc/ld.so.preload" ] && [ ! -e "$RB/etc/shadow-new" ] && [ ! -e "$RB/etc/shadow-new2" ]
+ok $? "...no file made through a dangling marker link or a planted temporary name"
+[ -L "$RB/etc/hermes/profiles.d/.hermes-seeded" ]; ok $? "...the marker link is left as it is"
+is "$(owner "$RB/etc/hermes/profiles.d/default.ini")" 10000:10000 "...default.ini seeded all the same, hermes's"
+
+# --- Attacks on the ownership walk --------------------------------------------------------------
+RO=$TMP/ro
+mkroot "$RO"
+rm "$RO/opt/data/skills"
+mkdir -p "$RO/opt/data/skills" "$RO/opt/data/sessions/host"
+ln "$RO/outside/secret" "$RO/opt/data/skills/hard"               # a hard link to a root file
+ln "$RO/outside/secret" "$RO/opt/data/auth.json"                 # ... as a named top-level file
+mkfifo "$RO/opt/data/profiles/work/fifo"                          # a FIFO: chowned, never opened
+echo host >"$RO/outside/hostfile"
+mount --bind "$RO/outside" "$RO/opt/data/sessions/host"          # a bind mount inside a tree
+at_exit "umount -l '$RO/opt/data/sessions/host'"
+d=$RO/opt/data/workspace
+for i in $(seq 1 80); do d=$d/d; done
+mkdir -p "$d"; echo deep >"$d/f"; chown -R 4000:4000 "$RO/opt/data/workspace"
+hook "$RO"
+is "$RC" 0 "hard links, a FIFO, a bind mount, an 80-level tree: exit 0"
+is "$(stat -c '%u:%g %h' "$RO/outside/secret")" "0:0 3" "a hard-linked root file stays root's"
+like "$ERR" "refusing hard in $RO/opt/data/skills: it has other hard links" "...refused, said"
+is "$(owner "$RO/opt/data/profiles/work/fifo")" 10000:10000 "a FIFO in a tree is chowned without being opened"
+is "$(owner "$RO/outside/hostfile")" 0:0 "a bind mount inside a tree keeps its owner"
+is "$(owner "$RO/opt/data/workspace/d/d/d/d/d/d/d/d/d/d")" 10000:10000 "a deep tree is walked..."
+is "$(owner "$d/f")" 4000:4000 "...to 64 levels: deeper entries are left as they are"
+like "$ERR" "workspace: entries more than 64 levels deep are left as they are" "...and that is said"
+
+# --- first-boot.sh (h21image's): run as hermes, its failure a warning -------------------------------
+RF=$TMP/rf
+mkroot "$RF"
+rm "$RF/opt/data/skills"
+mkdir -p "$RF/usr/libexec/hermes" "$TMP/s6bin"
+ln -sf "$(command -v s6-setuidgid)" "$TMP/s6bin/s6-setuidgid"
+printf '#!/bin/sh\necho "first-boot: uid=$(id -u) gid=$(id -g) HOME=$HOME FOO=$FOO stdin=$(cat)" >&2\nexit 3\n' >"$RF/usr/libexec/hermes/first-boot.sh"
+chmod 0755 "$RF/usr/libexec/hermes/first-boot.sh"
+hook "$RF" HERMES_S6_BINDIR="$TMP/s6bin" FOO=bar HERMES_UID=4321
+is "$RC" 0 "first-boot.sh exiting 3: the hook still exits 0"
+like "$ERR" "first-boot: uid=4321 gid=10000 HOME=/opt/data FOO=bar stdin="$'\n' \
+  "first-boot.sh runs as hermes (after the remap), HOME the hermes home, the container environment, stdin empty"
+like "$ERR" "stage2-hook.sh: warning: $RF/usr/libexec/hermes/first-boot.sh exited 3; going on" "...its exit code is a warning"
+printf '#!/bin/sh\nexec sleep 60\n' >"$RF/usr/libexec/hermes/first-boot.sh"
+hook "$RF" HERMES_S6_BINDIR="$TMP/s6bin" HERMES_FIRST_BOOT_TIMEOUT=1
+is "$RC" 0 "first-boot.sh that hangs: the hook exits 0"
+like "$ERR" "did not end within 1 s \(HERMES_FIRST_BOOT_TIMEOUT\): stopped" "...stopped after HERMES_FIRST_BOOT_TIMEOUT, said"
+
 # --- No hermes user -------------------------------------------------------------------------------
 R5=$TMP/r5
 mkroot "$R5"
