@@ -181,7 +181,7 @@ is "$(stat -c '%u:%g %a' "$RV/opt/data/profiles.d" "$RV/opt/data/profiles.d/defa
   "the volume's profiles.d is made and seeded by hermes (default.ini, _defaults.ini, marker)"
 rm "$RV"/opt/data/profiles.d/*.ini "$RV/opt/data/profiles.d/.hermes-seeded"
 hook "$RV" HERMES_PROFILES_ON_VOLUME=yes
-is "$(ls -A "$RV/opt/data/profiles.d")" "" "every *.ini and the marker deleted: nothing seeded again (no re-arming)"
+is "$(find "$RV/opt/data/profiles.d" -mindepth 1)" "" "every *.ini and the marker deleted: nothing seeded again (no re-arming)"
 rmdir "$RV/opt/data/profiles.d"
 hook "$RV" HERMES_PROFILES_ON_VOLUME=yes
 [ -f "$RV/opt/data/profiles.d/default.ini" ]; ok $? "the directory itself removed: the next boot makes and seeds it again"
@@ -199,7 +199,7 @@ ln -s ../rootdir "$RA/opt/data/profiles.d"        # the last hop swapped for a l
 chown -h 10000:10000 "$RA/opt/data/profiles.d"
 hook "$RA" HERMES_PROFILES_ON_VOLUME=yes
 is "$RC" 0 "profiles.d swapped for a link to a root directory: exit 0"
-is "$(ls -A "$RA/rootdir" | tr '\n' ' ')" "keep " "...nothing written into the root directory"
+is "$(find "$RA/rootdir" -mindepth 1 -printf '%f ')" "keep " "...nothing written into the root directory"
 is "$(stat -c '%u:%g %a' "$RA/rootdir" "$RA/rootdir/keep" | tr '\n' ' ')" "0:0 700 0:0 644 " "...its owner and mode unchanged"
 like "$ERR" "refusing $RA/opt/data/profiles.d: a symbolic link" "...and the refusal says why"
 # a fresh image dir on its first boot with a dangling marker link and a planted temporary name
@@ -247,6 +247,7 @@ mkroot "$RF"
 rm "$RF/opt/data/skills"
 mkdir -p "$RF/usr/libexec/hermes" "$TMP/s6bin"
 ln -sf "$(command -v s6-setuidgid)" "$TMP/s6bin/s6-setuidgid"
+# shellcheck disable=SC2016 # expanded by the script
 printf '#!/bin/sh\necho "first-boot: uid=$(id -u) gid=$(id -g) HOME=$HOME FOO=$FOO stdin=$(cat)" >&2\nexit 3\n' >"$RF/usr/libexec/hermes/first-boot.sh"
 chmod 0755 "$RF/usr/libexec/hermes/first-boot.sh"
 hook "$RF" HERMES_S6_BINDIR="$TMP/s6bin" FOO=bar HERMES_UID=4321
