@@ -16,6 +16,9 @@
 #   1. remaps the hermes user and group to HERMES_UID / HERMES_GID (or their aliases PUID / PGID)
 #      when they are set (integers 1..65534; anything else is refused with a warning, and hermes
 #      keeps its uid/gid): /etc/passwd and /etc/group, root's;
+#      then (SPEC 12.10) adds hermes to the group of a mounted Docker socket (never gid 0), and
+#      hands the Chromium found under PLAYWRIGHT_BROWSERS_PATH to the services as
+#      AGENT_BROWSER_EXECUTABLE_PATH (root's /run/s6/container_environment);
 #   2. gives hermes the data volume (`hermes-reconcile boot own UID GID`, SPEC 12.4): $HERMES_HOME
 #      itself (made if missing), the top-level files hermes' own hook names, the trees hermes
 #      writes (hermes' list, and profiles.d), nothing on another mount, no link followed; then
@@ -163,6 +166,61 @@ elif [ -n "$new_uid" ] && [ "$new_uid" != "$uid" ]; then
     fail "could not change the uid of $user in $passwd"
   fi
 fi
+
+# 1b. (SPEC 12.10) The Docker socket's group, when the host's socket is mounted: hermes joins the
+# group that owns it (made as "hostdocker" if /etc/group has none), as hermes' own hook does, so that
+# s6-setuidgid's initgroups keeps it. Never root's group: gid 0 among hermes' groups is refused
+# (SPEC 11.5); use --group-add with a group that is not 0, or give the socket another group.
+add_member() { # add_member GROUP USER: USER appended to GROUP's member list in /etc/group
+  _tmp=$group.$prog.tmp
+  awk -F: -v OFS=: -v g="$1" -v u="$2" '$1 == g { $4 = ($4 == "" ? u : $4 "," u) } { print }' "$group" >"$_tmp" &&
+    chmod --reference="$group" "$_tmp" && chown --reference="$group" "$_tmp" && mv -f "$_tmp" "$group"
+}
+docker_socket_group() {
+  for _sock in "$root/var/run/docker.sock" "$root/run/docker.sock"; do
+    [ -S "$_sock" ] || continue
+    _sgid=$(stat -c %g "$_sock") || return 0
+    if [ "$_sgid" = 0 ]; then
+      warn "$_sock belongs to gid 0: hermes is not added to root's group (give the socket another group)"
+      return 0
+    fi
+    [ "$_sgid" != "$gid" ] || return 0
+    _sgroup=$(awk -F: -v g="$_sgid" '$3 == g { print $1; exit }' "$group")
+    if [ -z "$_sgroup" ]; then
+      _sgroup=hostdocker
+      if ! printf '%s:x:%s:\n' "$_sgroup" "$_sgid" >>"$group"; then fail "cannot add the group $_sgroup to $group"; return 0; fi
+      say "created group $_sgroup (gid $_sgid) for $_sock"
+    fi
+    if awk -F: -v g="$_sgroup" -v u="$user" '$1 == g { n = split($4, m, ","); for (i = 1; i <= n; i++) if (m[i] == u) f = 1 } END { exit !f }' "$group"; then
+      return 0
+    fi
+    if add_member "$_sgroup" "$user"; then say "added $user to group $_sgroup (gid $_sgid) for $_sock"
+    else fail "could not add $user to group $_sgroup in $group"
+    fi
+    return 0
+  done
+}
+docker_socket_group
+
+# 1c. (SPEC 12.10) agent-browser's Chromium, found under PLAYWRIGHT_BROWSERS_PATH (the base's install
+# tree, root's) and handed to the services through the container environment (root's /run).
+browser_path() {
+  [ -z "${AGENT_BROWSER_EXECUTABLE_PATH:-}" ] && [ -n "${PLAYWRIGHT_BROWSERS_PATH:-}" ] || return 0
+  [ -d "$root$PLAYWRIGHT_BROWSERS_PATH" ] || return 0
+  _bin=$(find "$root$PLAYWRIGHT_BROWSERS_PATH" -type f -executable \( -name chrome -o -name chromium \
+    -o -name chrome-headless-shell -o -name headless_shell -o -name chromium-browser \) 2>/dev/null | head -n 1)
+  if [ -z "$_bin" ]; then
+    warn "no Chromium binary under $PLAYWRIGHT_BROWSERS_PATH; the browser tool may fail"
+    return 0
+  fi
+  _env=$root/run/s6/container_environment
+  if mkdir -p "$_env" && printf '%s' "${_bin#"$root"}" >"$_env/AGENT_BROWSER_EXECUTABLE_PATH"; then
+    say "agent-browser's Chromium: ${_bin#"$root"}"
+  else
+    fail "cannot write $_env/AGENT_BROWSER_EXECUTABLE_PATH"
+  fi
+}
+browser_path
 
 # 2. The data volume, on descriptors; the skeleton as hermes; and the image's profiles directory
 # itself (in root's /etc/hermes: hermes cannot replace it) when it is one. Refusals are warnings.

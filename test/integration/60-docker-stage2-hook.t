@@ -260,6 +260,36 @@ hook "$RF" HERMES_S6_BINDIR="$TMP/s6bin" HERMES_FIRST_BOOT_TIMEOUT=1
 is "$RC" 0 "first-boot.sh that hangs: the hook exits 0"
 like "$ERR" "did not end within 1 s \(HERMES_FIRST_BOOT_TIMEOUT\): stopped" "...stopped after HERMES_FIRST_BOOT_TIMEOUT, said"
 
+# --- SPEC 12.10: the Docker socket's group, agent-browser's Chromium ----------------------------------
+RD=$TMP/rd
+mkroot "$RD"
+rm "$RD/opt/data/skills"
+mkdir -p "$RD/run"
+sock() { rm -f "$RD/run/docker.sock"; python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$RD/run/docker.sock" && chgrp "$1" "$RD/run/docker.sock"; }
+sock 998
+hook "$RD"
+is "$RC" 0 "a Docker socket of gid 998: exit 0"
+is "$(grep '^hostdocker:' "$RD/etc/group")" "hostdocker:x:998:hermes" "a group hostdocker (998) is made, with hermes in it"
+hook "$RD"
+is "$(grep -c '^hostdocker:' "$RD/etc/group"):$(grep '^hostdocker:' "$RD/etc/group")" "1:hostdocker:x:998:hermes" "idempotent"
+sock 2000
+hook "$RD"
+is "$(grep '^other:' "$RD/etc/group")" "other:x:2000:hermes" "a socket of an existing group's gid: hermes joins that group"
+sock 0
+hook "$RD"
+is "$RC:$(grep '^root:' "$RD/etc/group")" "0:root:x:0:" "a socket of gid 0: hermes never joins root's group"
+like "$ERR" "docker.sock belongs to gid 0: hermes is not added" "...said"
+rm -f "$RD/run/docker.sock"
+mkdir -p "$RD/pw/chromium-1/chrome-linux"
+install -m 0755 /dev/null "$RD/pw/chromium-1/chrome-linux/libGLESv2.so"
+install -m 0755 /dev/null "$RD/pw/chromium-1/chrome-linux/chrome"
+hook "$RD" PLAYWRIGHT_BROWSERS_PATH=/pw
+is "$(cat "$RD/run/s6/container_environment/AGENT_BROWSER_EXECUTABLE_PATH" 2>/dev/null)" /pw/chromium-1/chrome-linux/chrome \
+  "AGENT_BROWSER_EXECUTABLE_PATH: the chrome binary under PLAYWRIGHT_BROWSERS_PATH, not a library"
+rm -rf "$RD/run/s6"
+hook "$RD" PLAYWRIGHT_BROWSERS_PATH=/pw AGENT_BROWSER_EXECUTABLE_PATH=/usr/bin/chromium
+[ ! -e "$RD/run/s6/container_environment/AGENT_BROWSER_EXECUTABLE_PATH" ]; ok $? "...kept when the user set it"
+
 # --- No hermes user -------------------------------------------------------------------------------
 R5=$TMP/r5
 mkroot "$R5"
