@@ -214,29 +214,44 @@ static int make_skeleton(void *arg)
   return rc;
 }
 
-/* The home, made if missing (as root: its parents are root's), opened without following a link. */
+/* The first len bytes of rel, a directory made below rootfd if missing, its parents opened without following links. */
+static void make_prefix(int rootfd, char const *rel, size_t len)
+{
+  char *prefix = hr_strndup(rel, len);
+  char *last = strrchr(prefix, '/');
+  int pfd = rootfd;
+  if (last) {
+    *last = 0;
+    pfd = fs_open_beneath(rootfd, prefix, O_PATH | O_DIRECTORY);
+  }
+  if (pfd >= 0) mkdirat(pfd, last ? last + 1 : prefix, 0755);   /* EEXIST or not: the open says */
+  if (pfd >= 0 && pfd != rootfd) close(pfd);
+  free(prefix);
+}
+
+/*
+ * The home (an absolute path, not /), made if missing and create is set (as root: its parents are
+ * root's), opened without following a link at any component. -1 with errno (EINVAL for /).
+ */
 static int open_home(char const *home, int create)
 {
-  char const *rel = home + strspn(home, "/");
-  int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (rootfd < 0) return -1;
-  int fd = *rel ? fs_open_beneath(rootfd, rel, O_RDONLY | O_DIRECTORY) : dup(rootfd);
-  for (char const *p = rel; fd < 0 && errno == ENOENT && create && *p;) {
-    /* make the first missing component below the longest prefix that exists, then again */
-    char const *end = strchr(p, '/');
-    size_t len = end ? (size_t)(end - rel) : strlen(rel);
-    char *prefix = hr_strndup(rel, len);
-    char *last = strrchr(prefix, '/');
-    int pfd = last ? (*last = 0, fs_open_beneath(rootfd, prefix, O_PATH | O_DIRECTORY)) : dup(rootfd);
-    int made = pfd >= 0 && (mkdirat(pfd, last ? last + 1 : prefix, 0755) == 0 || errno == EEXIST);
-    if (pfd >= 0) close(pfd);
-    free(prefix);
-    if (!made) break;
-    p = end ? end + 1 : p + strlen(p);
-    if (!*p) fd = fs_open_beneath(rootfd, rel, O_RDONLY | O_DIRECTORY);
+  char *rel = hr_strdup(home + strspn(home, "/"));
+  size_t n = 0;
+  for (char const *p = rel; *p; p++) if (*p != '/' || (p[1] && p[1] != '/')) rel[n++] = *p;   /* a//b/ is a/b */
+  rel[n] = 0;
+  int rootfd = n ? open("/", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+  int fd = -1;
+  if (!n) errno = EINVAL;
+  else if (rootfd >= 0) {
+    for (char const *p = strchr(rel, '/'); create; p = strchr(p + 1, '/')) {
+      make_prefix(rootfd, rel, p ? (size_t)(p - rel) : n);
+      if (!p) break;
+    }
+    fd = fs_open_beneath(rootfd, rel, O_RDONLY | O_DIRECTORY);
   }
   int e = errno;
-  close(rootfd);
+  if (rootfd >= 0) close(rootfd);
+  free(rel);
   errno = e;
   return fd;
 }
@@ -250,6 +265,10 @@ int own_home(char const *home, uid_t uid, gid_t gid)
   if (o.homefd < 0) {
     if (errno == ELOOP || errno == ENOTDIR) {
       strerr_warnw3x("boot own: refusing ", home, " (HERMES_HOME): a symbolic link on its path, or not a directory");
+      return 1;
+    }
+    if (errno == EINVAL) {
+      strerr_warnw3x("boot own: refusing HERMES_HOME ", home, ": the root directory");
       return 1;
     }
     strerr_warnwu2sys("open HERMES_HOME ", home);
