@@ -9,6 +9,8 @@
 # Needs: NS (the namespace's tmpfs), BOOT_DEV (a /dev to bind), REPO, HR, HERE, BOOTLOG, VOL,
 # HUID; lib.sh's wait_for and diag. Sets C (the container's root) and HOOK_RC (the hook's exit).
 # HR_CONTAINER_ENV: extra NAME=VALUE container variables for the next container (space-separated).
+# HR_CONTAINER_RESTART=1: `docker restart`: container N's root file system is kept as its last boot
+# left it (its upper layer), only /run is new.
 # HR_CONT_INIT_TIMEOUT: seconds a cont-init.d script may take (default 120) before the boot fails.
 # shellcheck disable=SC2317  # functions called through wait_for
 # container N CMD-ARG...: boot container N on the volume; its root is $C (in_c runs in it).
@@ -21,11 +23,14 @@ container() {
   mount -t proc proc "$C/proc"
   mount --rbind "$BOOT_DEV" "$C/dev"
   mount -t tmpfs -o mode=0755 "hr-run-c$n" "$C/run"
-  rm -rf "$C/etc/hermes" "$C/etc/cont-init.d" "$C/etc/s6-overlay" "$C/command" "$C/usr/local/bin/hermes" "$C/var/lib/hermes"
-  env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$REPO" install-image DESTDIR="$C" IMAGE_BIN="$HR" \
-    >"$NS/install-c$n.log" 2>&1 || return 1
-  mkdir -p "$C/command" "$C/run/s6/container_environment" "$C/run/hermes-test" "$C/opt/data" "$C/run/service/.s6-svscan"
-  for f in /usr/bin/s6-* /usr/bin/execlineb; do ln -s "$f" "$C/command/"; done
+  if [ -z "${HR_CONTAINER_RESTART:-}" ]; then   # a restart keeps the container's root file system
+    rm -rf "$C/etc/hermes" "$C/etc/cont-init.d" "$C/etc/s6-overlay" "$C/command" "$C/usr/local/bin/hermes" "$C/var/lib/hermes"
+    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$REPO" install-image DESTDIR="$C" IMAGE_BIN="$HR" \
+      >"$NS/install-c$n.log" 2>&1 || return 1
+    mkdir -p "$C/command"
+    for f in /usr/bin/s6-* /usr/bin/execlineb; do ln -s "$f" "$C/command/"; done
+  fi
+  mkdir -p "$C/run/s6/container_environment" "$C/run/hermes-test" "$C/opt/data" "$C/run/service/.s6-svscan"
   install -m 0755 "$HERE/../boot/with-contenv" "$C/command/with-contenv"
   install -m 0755 "$HERE/../boot/hermes" "$C/usr/local/bin/hermes"
   in_c getent passwd hermes >/dev/null ||

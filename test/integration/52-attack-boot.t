@@ -95,12 +95,15 @@ is "$(rootonly)" "$ROOTONLY" "a root-only file behind a planted temporary name i
 set -- "$VOL"/profiles.d/*.ini
 [ ! -e "$1" ]; ok $? "every *.ini deleted, a marker link planted: nothing seeded again"
 
-# The last hop of /etc/hermes/profiles.d -> /opt/data/profiles.d swapped for a link to a root directory.
+# The last hop of /etc/hermes/profiles.d -> /opt/data/profiles.d swapped for a link to a root
+# directory, then the container restarted (its /etc/hermes/profiles.d link kept).
 volume
 ROOTONLY=$(rootonly)
+boot 2
+is "$(readlink "$NS/c2.upper/etc/hermes/profiles.d")" ../../opt/data/profiles.d "the first boot links /etc/hermes/profiles.d to the volume"
 rm -rf "$VOL/profiles.d"
 as_h ln -s rootonly "$VOL/profiles.d"
-boot 2
+HR_CONTAINER_RESTART=1 boot 2
 is "$HOOK_RC" 0 "profiles.d a link to a root directory: the hook exits 0"
 is "$(rootonly)" "$ROOTONLY" "nothing written into the root directory, nor its owner changed"
 like "$(cat "$BOOTLOG")" "profiles.d: it is not a directory \(a symbolic link\?\)" "the refusal says why"
