@@ -116,18 +116,21 @@ is "$BOOTED:$SLOTS" "0:gateway-work " "the next boot, the link replaced by a dir
 # === Issue 20, bullet 4: a FIFO at the boot log, four sparse 1 GiB gateway_state.json files ==========
 volume
 as_h mkfifo "$VOL/logs/container-boot.log"
+boot 4
+is "$BOOTED" 0 "a FIFO at logs/container-boot.log: the boot completes (03-container-boot-log does not hang)"
+[ -f "$VOL/logs/container-boot.log" ] && [ ! -p "$VOL/logs/container-boot.log" ]
+ok $? "the FIFO is replaced by a regular boot log"
+is "$(stat -c %u "$VOL/logs/container-boot.log")" "$HUID" "...written by hermes"
+like "$(cat "$BOOTLOG")" "logs/container-boot.log was not a regular file: replaced" "...and that is said"
+volume
 for d in "$VOL" "$VOL"/profiles/work "$VOL"/profiles/big1 "$VOL"/profiles/big2; do
   as_h mkdir -p "$d"
   as_h truncate -s 1G "$d/gateway_state.json"
 done
-boot 4
-is "$BOOTED" 0 "a FIFO at logs/container-boot.log, sparse 1 GiB state files: the boot completes (no cont-init.d hangs)"
-[ -f "$VOL/logs/container-boot.log" ] && [ ! -p "$VOL/logs/container-boot.log" ]
-ok $? "the FIFO is replaced by a regular boot log, hermes's" 
-is "$(stat -c %u "$VOL/logs/container-boot.log")" "$HUID" "...written by hermes"
-like "$(cat "$BOOTLOG")" "logs/container-boot.log was not a regular file: replaced" "...and that is said"
-like "$(boot_log)" " profile=default prior_state=unknown action=" "a 1 GiB gateway_state.json reads as prior_state=unknown"
 boot 5
+is "$BOOTED" 0 "four sparse 1 GiB gateway_state.json files: the boot completes (016-gateway-stale-state does not stall)"
+like "$(boot_log)" " profile=default prior_state=unknown action=" "a 1 GiB gateway_state.json reads as prior_state=unknown"
+boot 6
 is "$(boot_log | grep -c ' profile=default ')" 2 "the next boot logs again, one more line"
 
 # === Our own attacks ==================================================================================
@@ -145,7 +148,7 @@ d=$VOL/sessions
 for i in $(seq 1 100); do d=$d/s; done
 as_h mkdir -p "$d"
 mkdir "$VOL/sessions/s/rootmade"; echo x >"$VOL/sessions/s/rootmade/f"    # as docker exec as root would
-boot 6
+boot 7
 is "$BOOTED:$HOOK_RC" 0:0 "hard links, a forged name, a deep tree: the boot completes, the hook exits 0"
 is "$(stat -c '%U:%G %a %h' "$VOL/rootonly/precious")" "root:root 600 3" "1, 2. a root-only file hard-linked into skills/ and as .env stays root's, 0600"
 like "$(cat "$BOOTLOG")" "refusing precious in /opt/data/skills: it has other hard links" "1. refused, said"
@@ -160,12 +163,12 @@ rm -rf "$VOL/logs"
 as_h ln -s rootonly "$VOL/logs"
 as_h ln -sf /opt/data/rootonly/precious "$VOL/profiles/work/gateway_state.json"
 ROOTONLY=$(rootonly)
-boot 7
+boot 8
 is "$BOOTED:$HOOK_RC" 0:0 "logs/ and gateway_state.json links: the boot completes, the hook exits 0"
 is "$(rootonly)" "$ROOTONLY" "5, 6. the root directory behind logs/ and the root file behind gateway_state.json are untouched"
 like "$(cat "$BOOTLOG")" "unable to open /opt/data/logs \(a symbolic link\?\)" "5. the boot log says why it is not written"
 as_h rm "$VOL/logs"
-boot 8
+boot 9
 like "$(boot_log)" " profile=work prior_state=unknown action=" "6. a linked gateway_state.json reads unknown; the next boot logs again"
 
 done_testing
