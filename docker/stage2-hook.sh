@@ -36,7 +36,7 @@
 #      first boot (root's record /var/lib/hermes/profiles-seeded) when it holds no *.ini file.
 #      Deleting every *.ini file and the marker does not bring the examples back;
 #   6. runs /usr/libexec/hermes/first-boot.sh, if installed, as hermes (uid:gid, no supplementary
-#      group) with the container environment and HOME=$HERMES_HOME, stdin /dev/null, bounded by
+#      group) with the container environment, HERMES_HOME and HOME=$HERMES_HOME, stdin /dev/null, bounded by
 #      HERMES_FIRST_BOOT_TIMEOUT seconds (default 600); its exit code is only a warning. It seeds
 #      hermes' own files (.env, config.yaml, SOUL.md, migrations, bootstrap variables, SPEC 12.5-6).
 #
@@ -109,7 +109,7 @@ first_boot_script() {
   else
     set -- "$first_boot"
   fi
-  (cd / && HOME=$home exec timeout -k 10 "$_t" "$@" </dev/null)
+  (cd / && HOME=$home HERMES_HOME=$home exec timeout -k 10 "$_t" "$@" </dev/null)
   _rc=$?
   case $_rc in
     0) ;;
