@@ -50,7 +50,7 @@
 # HERMES_FIRST_BOOT_TIMEOUT. For the tests only: HERMES_STAGE2_ROOT, a directory that every path
 # above and /etc/passwd, /etc/group, /var/lib/hermes, first-boot.sh are taken under;
 # HERMES_STAGE2_CMDLINE, a file read instead of /proc/$PPID/cmdline for the container's command;
-# HERMES_STAGE2_HR, the hermes-reconcile to run (default /usr/bin/hermes-reconcile).
+# HERMES_STAGE2_HR, the hermes-reconcile to run (default /usr/bin/hermes-reconcile, under that root).
 set -u
 prog=stage2-hook.sh
 bindir=${HERMES_S6_BINDIR:-/command}
@@ -69,7 +69,7 @@ home=${HERMES_HOME:-/opt/data}
 data=$root$home
 confdir=$root${HERMES_RECONCILE_CONFIG_DIR:-/etc/hermes/profiles.d}
 examples=$root${HERMES_PROFILES_EXAMPLES:-/usr/share/hermes/profiles.d-examples}
-hr=${HERMES_STAGE2_HR:-/usr/bin/hermes-reconcile}
+hr=${HERMES_STAGE2_HR:-$root/usr/bin/hermes-reconcile}
 first_boot=$root/usr/libexec/hermes/first-boot.sh
 seeded_record=$root/var/lib/hermes/profiles-seeded
 rc=0
