@@ -3,38 +3,55 @@
 #
 # s6-overlay runs it as S6_STAGE2_HOOK: as root, once per container start, after s6-svscan is up and
 # before the s6-rc services are compiled and the cont-init.d scripts run (so before
-# 015-supervise-perms and 02-reconcile-profiles). A non-zero exit is only a warning there. It:
+# 015-supervise-perms and 02-reconcile-profiles). Under s6-overlay 3.2.3.0 with
+# S6_BEHAVIOUR_IF_STAGE2_FAILS=2 a non-zero exit stops the container: so a refused input (a bad
+# HERMES_UID, a link planted on the volume) is a warning and the exit stays 0; only a failure of
+# root-only work (rewriting /etc/passwd, the profiles.d link, the no-gateways mark) exits 1.
+#
+# SPEC 11, "the whole root side": this shell, running as root, touches no path the hermes user can
+# write or replace. What is done on the data volume is done by `hermes-reconcile boot ...`, on
+# descriptors opened without following links, or as the hermes user (hermes-reconcile(8), "The
+# image's root side"). Here, in order:
 #
 #   1. remaps the hermes user and group to HERMES_UID / HERMES_GID (or their aliases PUID / PGID)
-#      when they are set (integers 1..65534; anything else is refused and reported, and hermes
-#      keeps its uid/gid);
-#   2. gives the hermes user the data volume's hermes files: $HERMES_HOME itself, its top-level
-#      regular files, and the trees hermes writes (profiles, logs, ...). Symbolic links are never
-#      followed: a link is chowned itself (chown -h), a tree or a $HERMES_HOME that is a link is
-#      left alone and reported. Other sub-directories (bind mounts from the host) are not touched;
-#   3. gives hermes the profiles directory (/etc/hermes/profiles.d) and, on first boot, when it holds
-#      no *.ini file, seeds it with the example default.ini (a marker file .hermes-seeded records the
-#      seeding, so deleting default.ini later is respected) and the example _defaults.ini, which
-#      turns on the discovery of the volume's profile directories (SPEC 10);
-#   4. (SPEC 10) with HERMES_PROFILES_ON_VOLUME=yes (the image's default), before 3: keeps the
-#      profile files on the data volume, $HERMES_HOME/profiles.d, by replacing the image's empty
-#      /etc/hermes/profiles.d with a link to it, unless something is mounted there (a host
-#      directory, a ConfigMap: used as it is);
-#   5. (SPEC 10) when the container's command is `dashboard` (a second container on the same
-#      volume), marks the container as running no gateway (/run/hermes/no-gateways, read by
-#      02-reconcile-profiles and the hermes-reconcile services) and writes nothing into the
-#      profiles directory.
+#      when they are set (integers 1..65534; anything else is refused with a warning, and hermes
+#      keeps its uid/gid): /etc/passwd and /etc/group, root's;
+#      then (SPEC 12.10) adds hermes to the group of a mounted Docker socket (never gid 0), and
+#      hands the Chromium found under PLAYWRIGHT_BROWSERS_PATH to the services as
+#      AGENT_BROWSER_EXECUTABLE_PATH (root's /run/s6/container_environment);
+#   2. gives hermes the data volume (`hermes-reconcile boot own UID GID`, SPEC 12.4): $HERMES_HOME
+#      itself (made if missing), the top-level files hermes' own hook names, the trees hermes
+#      writes (hermes' list, and profiles.d), nothing on another mount, no link followed; then
+#      makes hermes' directory skeleton as hermes. The profiles directory itself (not its files)
+#      too, when it is a directory (not the link of 4);
+#   3. (SPEC 10) in a `dashboard` container (the container's command), marks the container as
+#      running no gateway (/run/hermes/no-gateways) and writes nothing into the profiles directory;
+#   4. (SPEC 10) with HERMES_PROFILES_ON_VOLUME=yes (the image's default): replaces the image's empty
+#      /etc/hermes/profiles.d (in root's /etc/hermes) by a link to $HERMES_HOME/profiles.d, unless
+#      something is mounted there or it holds files (used as it is);
+#   5. seeds the profiles directory with the examples default.ini and _defaults.ini (discovery of
+#      the volume's profiles on) and the marker .hermes-seeded, as hermes (`hermes-reconcile boot
+#      seed`, SPEC 11.10). When: the volume's profiles.d is seeded by the boot that makes it (to
+#      seed it again, remove the directory itself); any other profiles directory on the container's
+#      first boot (root's record /var/lib/hermes/profiles-seeded) when it holds no *.ini file.
+#      Deleting every *.ini file and the marker does not bring the examples back;
+#   6. runs /usr/libexec/hermes/first-boot.sh, if installed, as hermes (uid:gid, no supplementary
+#      group) with the container environment, HERMES_HOME and HOME=$HERMES_HOME, stdin /dev/null, bounded by
+#      HERMES_FIRST_BOOT_TIMEOUT seconds (default 600); its exit code is only a warning. It seeds
+#      hermes' own files (.env, config.yaml, SOUL.md, migrations, bootstrap variables, SPEC 12.5-6).
 #
-# Idempotent: a second run changes nothing. Exit 0 when everything was done, 1 when something was
-# refused or failed (each one reported on stderr, the other steps still done).
+# Not root (`docker run --user 10000:10000`): nothing that needs root; as the hermes user itself,
+# the skeleton (2) and first-boot.sh (6) only, run directly. Exit 0, saying why.
 #
-# Environment: HERMES_UID, HERMES_GID (PUID, PGID), HERMES_HOME (default /opt/data), HERMES_RECONCILE_CONFIG_DIR
-# (default /etc/hermes/profiles.d), HERMES_PROFILES_EXAMPLES (default
-# /usr/share/hermes/profiles.d-examples), HERMES_S6_BINDIR (default /command),
-# HERMES_PROFILES_ON_VOLUME (default no; the image sets yes). For the tests only: HERMES_STAGE2_ROOT,
-# a directory that every path above and /etc/passwd, /etc/group are taken under, and
-# HERMES_STAGE2_CMDLINE, a file read instead of /proc/$PPID/cmdline for the container's command.
-set -eu
+# Idempotent: a second run changes nothing. Environment: HERMES_UID, HERMES_GID (PUID, PGID),
+# HERMES_HOME (default /opt/data), HERMES_RECONCILE_CONFIG_DIR (default /etc/hermes/profiles.d),
+# HERMES_PROFILES_EXAMPLES (default /usr/share/hermes/profiles.d-examples), HERMES_S6_BINDIR
+# (default /command), HERMES_PROFILES_ON_VOLUME (default no; the image sets yes),
+# HERMES_FIRST_BOOT_TIMEOUT. For the tests only: HERMES_STAGE2_ROOT, a directory that every path
+# above and /etc/passwd, /etc/group, /var/lib/hermes, first-boot.sh are taken under;
+# HERMES_STAGE2_CMDLINE, a file read instead of /proc/$PPID/cmdline for the container's command;
+# HERMES_STAGE2_HR, the hermes-reconcile to run (default /usr/bin/hermes-reconcile, under that root).
+set -u
 prog=stage2-hook.sh
 bindir=${HERMES_S6_BINDIR:-/command}
 
@@ -52,13 +69,14 @@ home=${HERMES_HOME:-/opt/data}
 data=$root$home
 confdir=$root${HERMES_RECONCILE_CONFIG_DIR:-/etc/hermes/profiles.d}
 examples=$root${HERMES_PROFILES_EXAMPLES:-/usr/share/hermes/profiles.d-examples}
-# The trees of $HERMES_HOME that hermes (and hermes-reconcile's gateways) write.
-owned_trees="profiles logs cron sessions memories skills skins hooks plans workspace pairing"
-marker=.hermes-seeded
+hr=${HERMES_STAGE2_HR:-$root/usr/bin/hermes-reconcile}
+first_boot=$root/usr/libexec/hermes/first-boot.sh
+seeded_record=$root/var/lib/hermes/profiles-seeded
 rc=0
 
 say() { printf '%s: %s\n' "$prog" "$*"; }
-warn() {
+warn() { printf '%s: warning: %s\n' "$prog" "$*" >&2; }
+fail() {
   printf '%s: %s\n' "$prog" "$*" >&2
   rc=1
 }
@@ -81,86 +99,134 @@ set_field() {
     chmod --reference="$1" "$_tmp" && chown --reference="$1" "$_tmp" && mv -f "$_tmp" "$1"
 }
 
-if [ "$(id -u)" -ne 0 ]; then
-  say "not running as root: user remap and data-volume ownership skipped" >&2
-fi
+# first_boot_script: step 6, as the hermes user (we are root: dropped to uid:gid; else already hermes).
+first_boot_script() {
+  [ -x "$first_boot" ] || return 0
+  _t=${HERMES_FIRST_BOOT_TIMEOUT:-600}
+  case $_t in '' | *[!0-9]*) warn "HERMES_FIRST_BOOT_TIMEOUT='$_t' is not a number of seconds; using 600"; _t=600 ;; esac
+  if [ "$(id -u)" -eq 0 ]; then
+    set -- "$bindir/s6-setuidgid" "$uid:$gid" "$first_boot"
+  else
+    set -- "$first_boot"
+  fi
+  (cd / && HOME=$home HERMES_HOME=$home exec timeout -k 10 "$_t" "$@" </dev/null)
+  _rc=$?
+  case $_rc in
+    0) ;;
+    124 | 137) warn "$first_boot did not end within ${_t} s (HERMES_FIRST_BOOT_TIMEOUT): stopped; going on" ;;
+    *) warn "$first_boot exited $_rc; going on" ;;
+  esac
+}
 
 uid=$(field "$passwd" "$user" 3)
 gid=$(field "$passwd" "$user" 4)
 if [ -z "$uid" ] || [ -z "$gid" ]; then
-  warn "user $user is not in $passwd; nothing done"
+  fail "user $user is not in $passwd; nothing done"
   exit 1
 fi
 
-# 1. Remap.
-# PUID/PGID (the names other images use) are aliases of HERMES_UID/HERMES_GID; when both of a pair
-# are set, the HERMES_ one wins.
+if [ "$(id -u)" -ne 0 ]; then
+  say "not running as root (docker run --user): user remap, data-volume ownership and profile seeding skipped" >&2
+  if [ "$(id -u)" = "$uid" ]; then
+    "$hr" -H "$data" boot own "$uid" "$gid" || warn "hermes' directory skeleton is incomplete (above)"
+    first_boot_script
+  fi
+  exit 0
+fi
+
+# 1. Remap. PUID/PGID (the names other images use) are aliases of HERMES_UID/HERMES_GID; when both
+# of a pair are set, the HERMES_ one wins.
 uid_var=HERMES_UID
 gid_var=HERMES_GID
 if [ -z "${HERMES_UID:-}" ] && [ -n "${PUID:-}" ]; then uid_var=PUID; HERMES_UID=$PUID; fi
 if [ -z "${HERMES_GID:-}" ] && [ -n "${PGID:-}" ]; then gid_var=PGID; HERMES_GID=$PGID; fi
-if [ "$(id -u)" -eq 0 ]; then
-  new_gid=${HERMES_GID:-}
-  if [ -n "$new_gid" ] && ! valid_id "$new_gid"; then
-    warn "$gid_var='$new_gid' refused: must be an integer from 1 to 65534; hermes keeps gid $gid"
-  elif [ -n "$new_gid" ] && [ "$new_gid" != "$gid" ]; then
-    other=$(awk -F: -v g="$new_gid" '$3 == g && $1 != "hermes" { print $1; exit }' "$group")
-    [ -z "$other" ] || say "note: gid $new_gid is also the group $other"
-    if set_field "$group" "$user" 3 "$new_gid" && set_field "$passwd" "$user" 4 "$new_gid"; then
-      say "group $user: gid $gid -> $new_gid"
-      gid=$new_gid
-    else
-      warn "could not change the gid of $user in $group and $passwd"
-    fi
+new_gid=${HERMES_GID:-}
+if [ -n "$new_gid" ] && ! valid_id "$new_gid"; then
+  warn "$gid_var='$new_gid' refused: must be an integer from 1 to 65534; hermes keeps gid $gid"
+elif [ -n "$new_gid" ] && [ "$new_gid" != "$gid" ]; then
+  other=$(awk -F: -v g="$new_gid" '$3 == g && $1 != "hermes" { print $1; exit }' "$group")
+  [ -z "$other" ] || say "note: gid $new_gid is also the group $other"
+  if set_field "$group" "$user" 3 "$new_gid" && set_field "$passwd" "$user" 4 "$new_gid"; then
+    say "group $user: gid $gid -> $new_gid"
+    gid=$new_gid
+  else
+    fail "could not change the gid of $user in $group and $passwd"
   fi
-  new_uid=${HERMES_UID:-}
-  if [ -n "$new_uid" ] && ! valid_id "$new_uid"; then
-    warn "$uid_var='$new_uid' refused: must be an integer from 1 to 65534; hermes keeps uid $uid"
-  elif [ -n "$new_uid" ] && [ "$new_uid" != "$uid" ]; then
-    other=$(awk -F: -v u="$new_uid" '$3 == u && $1 != "hermes" { print $1; exit }' "$passwd")
-    [ -z "$other" ] || say "note: uid $new_uid is also the user $other"
-    if set_field "$passwd" "$user" 3 "$new_uid"; then
-      say "user $user: uid $uid -> $new_uid"
-      uid=$new_uid
-    else
-      warn "could not change the uid of $user in $passwd"
-    fi
+fi
+new_uid=${HERMES_UID:-}
+if [ -n "$new_uid" ] && ! valid_id "$new_uid"; then
+  warn "$uid_var='$new_uid' refused: must be an integer from 1 to 65534; hermes keeps uid $uid"
+elif [ -n "$new_uid" ] && [ "$new_uid" != "$uid" ]; then
+  other=$(awk -F: -v u="$new_uid" '$3 == u && $1 != "hermes" { print $1; exit }' "$passwd")
+  [ -z "$other" ] || say "note: uid $new_uid is also the user $other"
+  if set_field "$passwd" "$user" 3 "$new_uid"; then
+    say "user $user: uid $uid -> $new_uid"
+    uid=$new_uid
+  else
+    fail "could not change the uid of $user in $passwd"
   fi
 fi
 
-# chown_tree DIR: give hermes every file of DIR that it does not own yet, links themselves only.
-chown_tree() {
-  if [ -L "$1" ]; then
-    warn "refusing to chown $1: it is a symbolic link"
+# 1b. (SPEC 12.10) The Docker socket's group, when the host's socket is mounted: hermes joins the
+# group that owns it (made as "hostdocker" if /etc/group has none), as hermes' own hook does, so that
+# s6-setuidgid's initgroups keeps it. Never root's group: gid 0 among hermes' groups is refused
+# (SPEC 11.5); use --group-add with a group that is not 0, or give the socket another group.
+add_member() { # add_member GROUP USER: USER appended to GROUP's member list in /etc/group
+  _tmp=$group.$prog.tmp
+  awk -F: -v OFS=: -v g="$1" -v u="$2" '$1 == g { $4 = ($4 == "" ? u : $4 "," u) } { print }' "$group" >"$_tmp" &&
+    chmod --reference="$group" "$_tmp" && chown --reference="$group" "$_tmp" && mv -f "$_tmp" "$group"
+}
+docker_socket_group() {
+  for _sock in "$root/var/run/docker.sock" "$root/run/docker.sock"; do
+    [ -S "$_sock" ] || continue
+    _sgid=$(stat -c %g "$_sock") || return 0
+    if [ "$_sgid" = 0 ]; then
+      warn "$_sock belongs to gid 0: hermes is not added to root's group (give the socket another group)"
+      return 0
+    fi
+    [ "$_sgid" != "$gid" ] || return 0
+    _sgroup=$(awk -F: -v g="$_sgid" '$3 == g { print $1; exit }' "$group")
+    if [ -z "$_sgroup" ]; then
+      _sgroup=hostdocker
+      if ! printf '%s:x:%s:\n' "$_sgroup" "$_sgid" >>"$group"; then fail "cannot add the group $_sgroup to $group"; return 0; fi
+      say "created group $_sgroup (gid $_sgid) for $_sock"
+    fi
+    if awk -F: -v g="$_sgroup" -v u="$user" '$1 == g { n = split($4, m, ","); for (i = 1; i <= n; i++) if (m[i] == u) f = 1 } END { exit !f }' "$group"; then
+      return 0
+    fi
+    if add_member "$_sgroup" "$user"; then say "added $user to group $_sgroup (gid $_sgid) for $_sock"
+    else fail "could not add $user to group $_sgroup in $group"
+    fi
+    return 0
+  done
+}
+docker_socket_group
+
+# 1c. (SPEC 12.10) agent-browser's Chromium, found under PLAYWRIGHT_BROWSERS_PATH (the base's install
+# tree, root's) and handed to the services through the container environment (root's /run).
+browser_path() {
+  [ -z "${AGENT_BROWSER_EXECUTABLE_PATH:-}" ] && [ -n "${PLAYWRIGHT_BROWSERS_PATH:-}" ] || return 0
+  [ -d "$root$PLAYWRIGHT_BROWSERS_PATH" ] || return 0
+  _bin=$(find "$root$PLAYWRIGHT_BROWSERS_PATH" -type f -executable \( -name chrome -o -name chromium \
+    -o -name chrome-headless-shell -o -name headless_shell -o -name chromium-browser \) 2>/dev/null | head -n 1)
+  if [ -z "$_bin" ]; then
+    warn "no Chromium binary under $PLAYWRIGHT_BROWSERS_PATH; the browser tool may fail"
     return 0
   fi
-  [ -d "$1" ] || return 0
-  find "$1" \( ! -user "$uid" -o ! -group "$gid" \) -exec chown -h "$uid:$gid" {} + ||
-    warn "chown of $1 failed"
-}
-
-# own_dir DIR warn|say MESSAGE: create DIR if missing and give it (not its contents) to hermes; a
-# symbolic link is left alone, with MESSAGE. 0 if DIR is a directory of ours.
-own_dir() {
-  if [ -L "$1" ]; then
-    "$2" "$3"
-    return 1
+  _env=$root/run/s6/container_environment
+  if mkdir -p "$_env" && printf '%s' "${_bin#"$root"}" >"$_env/AGENT_BROWSER_EXECUTABLE_PATH"; then
+    say "agent-browser's Chromium: ${_bin#"$root"}"
+  else
+    fail "cannot write $_env/AGENT_BROWSER_EXECUTABLE_PATH"
   fi
-  [ -d "$1" ] || mkdir -p "$1" || warn "cannot create $1"
-  [ -d "$1" ] || return 1
-  find "$1" -maxdepth 0 \( ! -user "$uid" -o ! -group "$gid" \) -exec chown -h "$uid:$gid" {} + ||
-    warn "chown of $1 failed"
 }
+browser_path
 
-# ---- SPEC 10: the volume of the former image, a dashboard container ------------------------------
-
-# first_boot_of DIR: DIR holds no *.ini file and was never seeded.
-first_boot_of() {
-  for _f in "$1"/*.ini; do
-    if [ -e "$_f" ] || [ -L "$_f" ]; then return 1; fi
-  done
-  [ ! -e "$1/$marker" ]
-}
+# 2. The data volume, on descriptors; the skeleton as hermes; and the image's profiles directory
+# itself (in root's /etc/hermes: hermes cannot replace it) when it is one. Refusals are warnings.
+set --
+[ -L "$confdir" ] || [ ! -d "$confdir" ] || set -- "$confdir"
+"$hr" -H "$data" boot own "$uid" "$gid" "$@" || warn "the data volume is not entirely hermes's (above); going on"
 
 # container_command: the first argument of the container's command. rc.init, the hook's parent,
 # runs as `rc.init top /usr/libexec/hermes/main-wrapper.sh ARGS...`: ARGS come after the wrapper.
@@ -170,32 +236,32 @@ container_command() {
   tr '\0' '\n' <"$_cmdline" | awk 'found { print; exit } /(^|\/)main-wrapper\.sh$/ { found = 1 }'
 }
 
-# gateways_or_not: sets gateways to off in a `dashboard` container (marked for the services), else on.
+# 3. A dashboard container: marked for the services (root's /run/hermes).
 gateways=on
 no_gateways_flag=$root/run/hermes/no-gateways
-gateways_or_not() {
-  if [ "$(container_command)" != dashboard ]; then
-    [ ! -e "$no_gateways_flag" ] || rm -f "$no_gateways_flag" || warn "cannot remove $no_gateways_flag"
-    return 0
-  fi
+if [ "$(container_command)" != dashboard ]; then
+  [ ! -e "$no_gateways_flag" ] || rm -f "$no_gateways_flag" || fail "cannot remove $no_gateways_flag"
+else
   gateways=off
   if mkdir -p "${no_gateways_flag%/*}" && : >"$no_gateways_flag"; then
     say "dashboard container: no gateway runs here, and nothing is written into $confdir"
   else
-    warn "cannot create $no_gateways_flag: gateways may start in this dashboard container"
+    fail "cannot create $no_gateways_flag: gateways may start in this dashboard container"
   fi
-}
+fi
 
-# profiles_on_volume: the image's empty config dir becomes a link to $HERMES_HOME/profiles.d (made
-# hermes's), so that profile files survive a new container on the same volume; a mount is kept.
+# 4. profiles_on_volume: the image's empty config dir becomes a link to $HERMES_HOME/profiles.d, so
+# that profile files survive a new container on the same volume; a mount or files are kept. Only
+# root's /etc/hermes is written. Sets seed_mode: new (the volume's), empty (another dir), none.
+seed_mode=empty
 profiles_on_volume() {
   case ${HERMES_PROFILES_ON_VOLUME:-no} in yes | 1 | true) ;; *) return 0 ;; esac
   _target=../..$home/profiles.d   # relative: /etc/hermes/profiles.d -> ../../opt/data/profiles.d
   case $confdir in "$root/etc/hermes/profiles.d") ;; *) return 0 ;; esac  # a chosen config dir
   if [ -L "$confdir" ]; then
-    # a restarted container: the link is there; after a remap, the files go to hermes's new ids
-    if [ "$(readlink "$confdir")" != "$_target" ]; then say "$confdir is a link to $(readlink "$confdir"): used as it is"
-    elif [ "$(id -u)" -eq 0 ]; then chown_tree "$data/profiles.d"
+    # a restarted container: the link is root's, in root's /etc/hermes
+    if [ "$(readlink "$confdir")" = "$_target" ]; then seed_mode=new
+    else say "$confdir is a link to $(readlink "$confdir"): used as it is"
     fi
     return 0
   fi
@@ -207,78 +273,28 @@ profiles_on_volume() {
     warn "$confdir holds files: used as it is; move them to $home/profiles.d to keep them on the volume"
     return 0
   fi
-  if [ "$(id -u)" -eq 0 ]; then
-    own_dir "$data/profiles.d" warn "refusing $data/profiles.d: it is a symbolic link" || return 0
-  elif [ ! -d "$data/profiles.d" ]; then
-    mkdir "$data/profiles.d" || { warn "cannot create $data/profiles.d"; return 0; }
-  fi
   if rmdir "$confdir" && ln -s "$_target" "$confdir"; then
     say "profile files on the data volume: $confdir -> $home/profiles.d"
+    seed_mode=new
   else
-    warn "could not link $confdir to $home/profiles.d: profile files stay in the container"
+    fail "could not link $confdir to $home/profiles.d: profile files stay in the container"
     [ -d "$confdir" ] || mkdir -p "$confdir"
   fi
 }
 
-# seed_discovery_defaults: the example _defaults.ini ([discover] profiles = yes), on the first boot.
-seed_discovery_defaults() {
-  [ -f "$examples/_defaults.ini" ] || return 0
-  [ ! -e "$confdir/_defaults.ini" ] && [ ! -L "$confdir/_defaults.ini" ] || return 0
-  _tmp=$confdir/._defaults.ini.$prog.tmp
-  if cp "$examples/_defaults.ini" "$_tmp" && chmod 0644 "$_tmp" &&
-    { [ "$(id -u)" -ne 0 ] || chown "$uid:$gid" "$_tmp"; } && mv -f "$_tmp" "$confdir/_defaults.ini"; then
-    say "first boot: seeded $confdir/_defaults.ini (discovery of the volume's profiles on)"
-  else
-    rm -f "$_tmp"
-    warn "could not seed $confdir/_defaults.ini"
-  fi
-}
-
-if [ "$(id -u)" -eq 0 ]; then
-  # 2. The data volume.
-  if own_dir "$data" warn "refusing to chown $data (HERMES_HOME): it is a symbolic link"; then
-    find "$data" -mindepth 1 -maxdepth 1 -type f \( ! -user "$uid" -o ! -group "$gid" \) \
-      -exec chown -h "$uid:$gid" {} + || warn "chown of the files of $data failed"
-    for tree in $owned_trees; do
-      chown_tree "$data/$tree"
-    done
-  fi
-  # 3. The profiles directory.
-  own_dir "$confdir" say "$confdir is a symbolic link: its owner is left as it is" || true
-fi
-
-# 5, 4 (SPEC 10): a dashboard container, profile files on the volume; before the seeding.
-gateways_or_not
-[ "$gateways" = off ] || profiles_on_volume
-seed_defaults=no
-first_boot_of "$confdir" && [ "$gateways" = on ] && seed_defaults=yes
-
-has_ini=no
-for f in "$confdir"/*.ini; do
-  if [ -e "$f" ] || [ -L "$f" ]; then
-    has_ini=yes
-    break
-  fi
-done
-if [ ! -d "$confdir" ]; then
-  warn "$confdir does not exist: no profile seeded"
-elif [ "$has_ini" = no ] && [ ! -e "$confdir/$marker" ] && [ "$gateways" = on ]; then
-  if [ ! -f "$examples/default.ini" ]; then
-    warn "$examples/default.ini does not exist: $confdir left empty"
-  else
-    tmp=$confdir/.default.ini.$prog.tmp
-    if cp "$examples/default.ini" "$tmp" && chmod 0644 "$tmp" &&
-      { [ "$(id -u)" -ne 0 ] || chown "$uid:$gid" "$tmp"; } && mv -f "$tmp" "$confdir/default.ini" &&
-      : >"$confdir/$marker"; then
-      [ "$(id -u)" -ne 0 ] || chown "$uid:$gid" "$confdir/$marker"
-      say "first boot: seeded $confdir/default.ini from $examples/default.ini"
-    else
-      rm -f "$tmp"
-      warn "could not seed $confdir/default.ini"
-    fi
+# 5. Seeding, as hermes, through descriptors.
+if [ "$gateways" = on ]; then
+  profiles_on_volume
+  if [ "$seed_mode" = new ]; then
+    "$hr" -c "$data/profiles.d" boot seed "$uid" "$gid" "$examples" new ||
+      warn "$data/profiles.d: not seeded (above)"
+  elif [ ! -e "$seeded_record" ]; then
+    "$hr" -c "$confdir" boot seed "$uid" "$gid" "$examples" empty || warn "$confdir: not seeded (above)"
+    { mkdir -p "${seeded_record%/*}" && : >"$seeded_record"; } || fail "cannot write $seeded_record"
   fi
 fi
 
-[ "$seed_defaults" = no ] || seed_discovery_defaults
+# 6. hermes' own first-boot work, as hermes.
+first_boot_script
 
 exit "$rc"

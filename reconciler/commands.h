@@ -10,5 +10,7 @@ int cmd_apply(struct hr_options const *o, int argc, char const *const *argv);
 int cmd_status(struct hr_options const *o, int argc, char const *const *argv);
 int cmd_watch(struct hr_options const *o, int argc, char const *const *argv);
 int cmd_import(struct hr_options const *o, int argc, char const *const *argv);
+/* Internal: the image's boot work (cmd-boot.c; not in SPEC 2's list, used by the image). */
+int cmd_boot(struct hr_options const *o, int argc, char const *const *argv);
 
 #endif

@@ -50,6 +50,8 @@ static struct command const commands[] = {
   { .name = "status", .run = cmd_status },
   { .name = "watch", .run = cmd_watch },
   { .name = "import", .run = cmd_import, .takes_args = 1 },
+  /* internal, for the image's stage2 hook and cont-init.d (hermes-reconcile(8)); not in the usage */
+  { .name = "boot", .run = cmd_boot, .takes_args = 1 },
 };
 
 static void usage_die(char const *why, char const *what)

@@ -173,14 +173,22 @@ for name in $USER_SERVICES; do
 done
 
 # --- permissions ---------------------------------------------------------------------------------
+# Only main-hermes and the dashboard are delegated (015: an allow-list); their event directories are
+# public (01733) only where fs.protected_symlinks and protected_hardlinks both read 1 (SPEC 11.7).
+protected() { [ "$(cat "$ROOT/proc/sys/fs/protected_symlinks")$(cat "$ROOT/proc/sys/fs/protected_hardlinks")" = 11 ]; }
+if protected; then EVENTS=public EVMODE="1733 root:root"; else EVENTS="group root" EVMODE="3730 root:root"; fi
+perms() { in_root s6-svperms "/run/service/$1" 2>&1 | sed 's/^[^ ]* //' | tr '\n' ' '; }
 for name in $STATIC; do
-  case $name in s6rc-* | s6-linux-*) continue ;; esac
-  is "$(in_root s6-svperms "/run/service/$name" 2>&1 | sed 's/^[^ ]* //' | tr '\n' ' ')" \
-    "status: public control: group $HGROUP events: group $HGROUP " "$name: delegated to group $HGROUP"
+  case $name in
+    main-hermes | dashboard)
+      is "$(perms "$name")" "status: public control: group $HGROUP events: $EVENTS " "$name: delegated to group $HGROUP" ;;
+    hermes-reconcile-*)
+      is "$(perms "$name")" "status: owner control: owner events: group root " "$name (runs as root): not delegated" ;;
+  esac
 done
 is "$(stat -c '%a %U:%G' "$SD/dashboard/supervise" "$SD/dashboard/supervise/control" "$SD/dashboard/event" |
-  tr '\n' ' ')" "711 root:root 620 root:$HGROUP 3730 root:$HGROUP " \
-  "dashboard: supervise/ 0711, control 0620 and event/ 03730 of group $HGROUP"
+  tr '\n' ' ')" "711 root:root 620 root:$HGROUP $EVMODE " \
+  "dashboard: supervise/ 0711, control 0620 of group $HGROUP, event/ $EVMODE"
 for name in s6rc-oneshot-runner s6-linux-test; do
   is "$(stat -c '%a %U:%G' "$SD/$name/supervise" "$SD/$name/supervise/control" | tr '\n' ' ')" \
     "700 root:root 600 root:root " "$name: supervise/ and control stay root-only"
@@ -220,10 +228,10 @@ for s in dashboard $GATEWAYS; do
 done
 for g in $GATEWAYS; do
   d=/run/service/$g
-  as_hermes s6-svc -d "$d" && as_hermes s6-svwait -d -t 5000 "$d"
-  ok $? "hermes: s6-svc -d, s6-svwait -d $g"
-  as_hermes s6-svc -u "$d" && as_hermes s6-svwait -u -t 5000 "$d"
-  ok $? "hermes: s6-svc -u, s6-svwait -u $g"
+  as_hermes s6-svc -d "$d" && in_root s6-svwait -d -t 5000 "$d"
+  ok $? "hermes: s6-svc -d $g (waited for as root: event/ may be root-only)"
+  as_hermes s6-svc -u "$d" && in_root s6-svwait -u -t 5000 "$d"
+  ok $? "hermes: s6-svc -u $g"
 done
 
 # --- the dashboard ---------------------------------------------------------------------------------
@@ -241,7 +249,7 @@ ok $? "HERMES_DASHBOARD unset: the dashboard is down and stays down"
 like "$(in_root s6-svstat "$D")" '^down ' "HERMES_DASHBOARD unset: s6-svstat reports down"
 
 contenv HERMES_DASHBOARD 1
-as_hermes s6-svc -u "$D" && as_hermes s6-svwait -u -t 5000 "$D"
+as_hermes s6-svc -u "$D" && in_root s6-svwait -u -t 5000 "$D"
 ok $? "HERMES_DASHBOARD=1: hermes starts the dashboard"
 pid=$(in_root s6-svstat -o pid "$D")
 HUID=$(in_root id -u hermes)
@@ -253,8 +261,8 @@ new_pid() { local p; p=$(in_root s6-svstat -o up,pid "$D"); [ "${p#true }" != "$
 wait_for 5000 new_pid
 ok $? "kill -9: the dashboard comes back with a new pid"
 
-as_hermes s6-svc -d "$D" && as_hermes s6-svwait -d -t 5000 "$D"
-ok $? "hermes: s6-svc -d, s6-svwait -d dashboard"
+as_hermes s6-svc -d "$D" && in_root s6-svwait -d -t 5000 "$D"
+ok $? "hermes: s6-svc -d dashboard"
 
 echo 78 >"$ROOT/run/hermes-test/dashboard-exit"
 contenv HERMES_DASHBOARD Yes
@@ -299,53 +307,13 @@ former_volume() { # as the former image left it: no profile files, profile direc
 }
 former_volume
 
-# container N CMD-ARG...: boot container N on the volume; its root is $C (in_c runs in it).
-in_c() { chroot "$C" "$@"; }
-container() {
-  local n=$1 f; shift
-  C=$NS/c$n
-  mkdir -p "$NS/c$n.upper" "$NS/c$n.work" "$C"
-  mount -t overlay "hr-boot-c$n" -o "lowerdir=/,upperdir=$NS/c$n.upper,workdir=$NS/c$n.work" "$C" || return 1
-  mount -t proc proc "$C/proc"
-  mount --rbind "$ROOT/dev" "$C/dev"
-  mount -t tmpfs -o mode=0755 "hr-run-c$n" "$C/run"
-  rm -rf "$C/etc/hermes" "$C/etc/cont-init.d" "$C/etc/s6-overlay" "$C/command" "$C/usr/local/bin/hermes"
-  env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$REPO" install-image DESTDIR="$C" IMAGE_BIN="$HR" \
-    >"$NS/install-c$n.log" 2>&1 || return 1
-  mkdir -p "$C/command" "$C/run/s6/container_environment" "$C/run/hermes-test" "$C/opt/data" "$C/run/service/.s6-svscan"
-  for f in /usr/bin/s6-* /usr/bin/execlineb; do ln -s "$f" "$C/command/"; done
-  install -m 0755 "$HERE/../boot/with-contenv" "$C/command/with-contenv"
-  install -m 0755 "$HERE/../boot/hermes" "$C/usr/local/bin/hermes"
-  in_c getent passwd hermes >/dev/null ||
-    in_c useradd --uid "$HUID" --user-group --home-dir /opt/data --no-create-home --shell /bin/sh hermes || return 1
-  mount --bind "$VOL" "$C/opt/data"
-  # the Dockerfile's ENV, and where this test puts the container's command for the hook
-  printf '%s' /command:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin >"$C/run/s6/container_environment/PATH"
-  printf '%s' /opt/data >"$C/run/s6/container_environment/HERMES_HOME"
-  printf '%s' yes >"$C/run/s6/container_environment/HERMES_PROFILES_ON_VOLUME"
-  printf '%s' /run/hermes-test/cmdline >"$C/run/s6/container_environment/HERMES_STAGE2_CMDLINE"
-  printf 'sh\0-e\0/run/s6/basedir/scripts/rc.init\0top\0/usr/libexec/hermes/main-wrapper.sh\0' >"$C/run/hermes-test/cmdline"
-  [ $# -eq 0 ] || printf '%s\0' "$@" >>"$C/run/hermes-test/cmdline"
-  chroot "$C" env -i PATH=/command:/usr/bin:/bin setsid s6-svscan /run/service </dev/null >>"$BOOTLOG" 2>&1 &
-  wait_for 5000 in_c s6-svscanctl -a /run/service 2>/dev/null || return 1
-  in_c env -i PATH=/command:/usr/bin:/bin /usr/libexec/hermes/stage2-hook.sh >>"$BOOTLOG" 2>&1
-  for f in "$C"/etc/cont-init.d/*; do
-    in_c env -i PATH=/command:/usr/bin:/bin "/etc/cont-init.d/${f##*/}" >>"$BOOTLOG" 2>&1 || return 1
-  done
-}
-# stop_container: s6-svscan and every supervisor and gateway of $C end (as at docker stop).
-svscan_of_c() { pgrep -f "^s6-svscan /run/service\$" | while read -r p; do
-  [ "$(readlink "/proc/$p/root")" = "$C" ] && echo "$p"; done; }
-no_process_in_c() { local p; for p in $(pgrep .); do [ "$(readlink "/proc/$p/root" 2>/dev/null)" != "$C" ] || return 1; done; }
-stop_container() {
-  in_c s6-svscanctl -t /run/service 2>/dev/null
-  wait_for 10000 no_process_in_c || { diag "container $C: processes left"; return 1; }
-  umount -R -l "$C"
-}
-c_slots() { find "$C/run/service" -maxdepth 1 -name 'gateway-*' -printf '%f\n' | sort | tr '\n' ' '; }
-c_up() { in_c s6-svwait -u -t 1000 "/run/service/$1" 2>/dev/null; }
+BOOT_DEV=$ROOT/dev   # the containers' /dev
+export BOOT_DEV
+# shellcheck source=test/boot/containers.sh
+. "$HERE/../boot/containers.sh"
 
 container 1 || bail "the first container on the former volume did not boot"
+is "$HOOK_RC" 0 "the stage2 hook exits 0"
 is "$(c_slots)" "gateway-alpha gateway-beta gateway-default " \
   "first boot on a volume of the former image: default, alpha and beta get slots (not the invalid name, the link, nosoul)"
 for g in gateway-default gateway-alpha; do
@@ -405,6 +373,44 @@ stop_container
 C=$C2
 is "$(c_slots)" "gateway-alpha gateway-beta gateway-default gateway-gamma " "the other container's gateways are untouched"
 stop_container
+
+# --- Attacks on the root services (issue 20): hermes cannot pause or stop the watch ----------------
+# 015 delegated every static service to the hermes group: hermes could SIGSTOP hermes-reconcile-watch
+# (s6-svc -p) mid-pass and hold the scandir lock for ever. Now only main-hermes and the dashboard.
+W=/run/service/hermes-reconcile-watch
+wpid=$(in_root s6-svstat -o pid "$W")
+as_hermes s6-svc -p "$W" 2>/dev/null
+ok $((!$?)) "hermes cannot s6-svc -p (SIGSTOP) hermes-reconcile-watch"
+[ "$(awk '/^State:/ { print $2 }' "$ROOT/proc/$wpid/status")" != T ]
+ok $? "...the watch is not stopped"
+as_hermes s6-svc -d "$W" 2>/dev/null
+ok $((!$?)) "hermes cannot bring hermes-reconcile-watch down"
+as_hermes s6-svc -d /run/service/hermes-reconcile-trigger 2>/dev/null
+ok $((!$?)) "hermes cannot control hermes-reconcile-trigger"
+is "$(in_root s6-svstat -o up,pid "$W")" "true $wpid" "...the watch still runs, the same process"
+
+# --- SPEC 11.7 both ways: the sysctls read 1 (files bound over them in this namespace's /proc) -------
+# Only 015's decision is shown here: the kernel itself is unchanged.
+echo 1 >"$NS/one"
+mount --bind "$NS/one" "$ROOT/proc/sys/fs/protected_symlinks" &&
+  mount --bind "$NS/one" "$ROOT/proc/sys/fs/protected_hardlinks"
+ok $? "fs.protected_symlinks and protected_hardlinks made to read 1 in the image"
+in_root env -i PATH=/command:/usr/bin:/bin /etc/cont-init.d/015-supervise-perms >>"$BOOTLOG" 2>&1
+is "$(perms dashboard)" "status: public control: group $HGROUP events: public " "protected: the dashboard's events are public"
+is "$(stat -c '%a %U:%G' "$SD/dashboard/event")" "1733 root:root" "...event/ 01733, root's"
+contenv HERMES_DASHBOARD 1
+as_hermes s6-svc -u "$D" && as_hermes s6-svwait -u -t 5000 "$D"
+ok $? "...and hermes can s6-svwait it"
+as_hermes s6-svc -d "$D"
+umount "$ROOT/proc/sys/fs/protected_symlinks" "$ROOT/proc/sys/fs/protected_hardlinks"
+if ! protected; then
+  in_root env -i PATH=/command:/usr/bin:/bin /etc/cont-init.d/015-supervise-perms >>"$BOOTLOG" 2>&1
+  is "$(stat -c '%a %U:%G' "$SD/dashboard/event")" "3730 root:root" "not protected again: event/ back to root-only"
+  as_hermes s6-svwait -d -t 100 "$D" 2>/dev/null
+  ok $((!$?)) "...and hermes cannot subscribe to it"
+fi
+like "$(cat "$BOOTLOG")" "015-supervise-perms: fs.protected_symlinks = fs.protected_hardlinks = 1: event directories public" \
+  "015 says which way it went"
 
 [ "$TAP_FAILED" -eq 0 ] || diag "$(tail -n 40 "$BOOTLOG")"
 done_testing

@@ -13,13 +13,13 @@
 # container on a volume of the former image (SPEC 10). And the image started as not PID 1 (docker
 # run --init).
 #
-# S6_OVERLAY_DIR: the s6-overlay build (default ../shared/s6-overlay-3.2.0.2 beside the checkout);
+# S6_OVERLAY_DIR: the s6-overlay build (default ../shared/s6-overlay-3.2.3.0 beside the checkout);
 # the test skips, saying so, without it. HR_DOCKER_STOP_TIMEOUT (s, default 10, docker's): how long
 # "docker stop" waits before SIGKILL. HR_BOOT_KEEP: a directory to keep the containers' output in.
 # shellcheck disable=SC2317  # functions called through wait_for
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
-S6_OVERLAY_DIR=${S6_OVERLAY_DIR:-$HERE/../../../shared/s6-overlay-3.2.0.2}
+S6_OVERLAY_DIR=${S6_OVERLAY_DIR:-$HERE/../../../shared/s6-overlay-3.2.3.0}
 
 if [ -z "${HR_BOOT_NS:-}" ]; then
   skip() { echo "1..0 # SKIP $*"; exit 0; }
@@ -191,7 +191,7 @@ out_has '^! gateway-broken: unknown key no_such_key in \[gateway\]; left as it i
 ok $? "02-reconcile-profiles: the invalid profile is reported and skipped"
 out_has '02-reconcile-profiles: invalid profile files (above) were skipped'
 ok $? "02-reconcile-profiles: an invalid profile file does not stop the container"
-out_has "016-gateway-stale-state: removed stale /opt/data/gateway.pid"
+out_has "hermes-reconcile: boot stale: removed stale /opt/data/gateway.pid"
 ok $? "016-gateway-stale-state: says what it removed"
 first=$(grep -n 'cont-init: info: running /etc/cont-init.d/015' "$OUT" | cut -d: -f1)
 hook_line=$(grep -n 'stage2-hook.sh' "$OUT" | head -n1 | cut -d: -f1)
@@ -206,23 +206,32 @@ done
 [ -e "$ROOT/run/service/gateway-work/down" ] && [ "$(cexec s6-svstat -o up /run/service/gateway-work)" = false ]
 ok $? "gateway-work: autostart = state, desired_state stopped: published down"
 [ ! -e "$ROOT/run/service/gateway-broken" ]; ok $? "the invalid profile has no slot"
-for s in gateway-default gateway-default/log dashboard hermes-reconcile-watch; do
-  is "$(cexec s6-svperms "/run/service/$s" 2>&1 | sed 's/^[^ ]* //' | tr '\n' ' ')" \
-    "status: public control: group hermes events: group hermes " "$s: delegated to group hermes (s6-svperms)"
+# Event directories public only where fs.protected_symlinks and protected_hardlinks read 1 (SPEC 11.7).
+if [ "$(cat /proc/sys/fs/protected_symlinks)$(cat /proc/sys/fs/protected_hardlinks)" = 11 ]; then EVENTS=public; else EVENTS=root; fi
+perms() { cexec s6-svperms "/run/service/$1" 2>&1 | sed 's/^[^ ]* //' | tr '\n' ' '; }
+for s in gateway-default gateway-default/log dashboard; do
+  like "$(perms "$s")" "^status: public control: group hermes " "$s: delegated to group hermes (s6-svperms)"
 done
-is "$(in_root sh -c 'cd /run/service/gateway-default && stat -L -c "%a %U:%G" supervise supervise/control event' | tr '\n' ' ')" \
-  "711 root:hermes 620 root:hermes 3730 root:hermes " "gateway-default: supervise/ 0711, control 0620, event/ 03730"
+if [ "$EVENTS" = public ]; then ev="public"; else ev="group root"; fi
+is "$(perms dashboard)" "status: public control: group hermes events: $ev " "dashboard: events $ev (015, SPEC 11.7)"
+is "$(perms hermes-reconcile-watch)" "status: owner control: owner events: group root " \
+  "hermes-reconcile-watch runs as root: not delegated"
+is "$(in_root sh -c 'cd /run/service/gateway-default && stat -L -c "%a %U:%G" supervise supervise/control' | tr '\n' ' ')" \
+  "711 root:hermes 620 root:hermes " "gateway-default: supervise/ 0711, control 0620"
 is "$(in_root stat -c '%a %U:%G' /run/service/gateway-default/env)" "750 root:hermes" \
   "gateway-default: env/ 0750, group hermes"
 
 # --- control by the hermes user ---
-for s in dashboard hermes-reconcile-watch gateway-default; do
+for s in dashboard gateway-default; do
   as_hermes s6-svstat "/run/service/$s" >/dev/null 2>&1; ok $? "hermes: s6-svstat $s"
 done
 d=/run/service/gateway-default
-as_hermes s6-svc -d "$d" && as_hermes s6-svwait -d -t 10000 "$d" && as_hermes s6-svc -u "$d" &&
-  as_hermes s6-svwait -u -t 10000 "$d"
-ok $? "hermes: s6-svc -d / -u gateway-default, with s6-svwait"
+as_hermes s6-svc -d "$d" && cexec s6-svwait -d -t 10000 "$d" && as_hermes s6-svc -u "$d" &&
+  cexec s6-svwait -u -t 10000 "$d"
+ok $? "hermes: s6-svc -d / -u gateway-default (waited for as root: event/ may be root-only)"
+for n in hermes-reconcile-watch hermes-reconcile-trigger; do
+  as_hermes s6-svc -p "/run/service/$n" >/dev/null 2>&1; ok $((!$?)) "hermes cannot s6-svc -p (SIGSTOP) $n"
+done
 OWN=""
 for s in "$ROOT"/run/service/*; do
   n=${s##*/}
@@ -241,10 +250,11 @@ dash_down() { [ "$(dash)" = "false false 0" ]; }
 wait_for 10000 dash_down
 ok $? "HERMES_DASHBOARD unset: the dashboard is down, not wanted up (finish exit 125)"
 printf 1 >"$ROOT/run/s6/container_environment/HERMES_DASHBOARD"   # as docker run -e HERMES_DASHBOARD=1 would
-as_hermes s6-svc -u "$D" && as_hermes s6-svwait -u -t 10000 "$D"
+as_hermes s6-svc -u "$D" && cexec s6-svwait -u -t 10000 "$D"
 ok $? "HERMES_DASHBOARD=1: hermes starts the dashboard"
 wait_for 10000 test -s "$ROOT$T/dashboard.args"
-is "$(tr '\n' ' ' <"$ROOT$T/dashboard.args" 2>/dev/null)" "HOME=/opt/data dashboard --no-open --host 127.0.0.1 --port 9119 " \
+# the default bind is the run script's (SPEC 12.9: hermes' own, 0.0.0.0 behind its auth gate)
+like "$(tr '\n' ' ' <"$ROOT$T/dashboard.args" 2>/dev/null)" "^HOME=/opt/data dashboard --no-open --host (127\\.0\\.0\\.1|0\\.0\\.0\\.0) --port 9119 \$" \
   "the dashboard runs with HOME = the hermes home and --no-open"
 pid=$(cexec s6-svstat -o pid "$D")
 # shellcheck disable=SC2016 # awk's $2
@@ -260,11 +270,11 @@ ok $? "gateway-default started with no stale gateway.pid or processes.json in it
 L=$V/logs/container-boot.log
 is "$(in_root stat -c '%U %s' /opt/data/logs/container-boot.log.1)" "hermes 300000" "container-boot.log past 256 KiB was rotated to .1"
 is "$(in_root stat -c %U /opt/data/logs/container-boot.log)" hermes "container-boot.log is written by hermes"
-re='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z profile=default prior_state=running action=start slot=gateway-default$'
-like "$(grep ' profile=default ' "$L")" "$re" "container-boot.log: default, prior state running, started"
-like "$(grep ' profile=work ' "$L")" ' prior_state=stopped action=down slot=gateway-work$' \
-  "container-boot.log: work, prior state stopped (desired_state), left down"
-like "$(grep ' profile=broken ' "$L")" ' prior_state=none action=skip slot=gateway-broken reason="unknown key no_such_key in \[gateway\]"$' \
+re="^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z profile=default prior_state=running action=started slot=gateway-default events=$EVENTS\$"
+like "$(grep ' profile=default ' "$L")" "$re" "container-boot.log: default, prior state running, started (hermes' words, SPEC 12.8)"
+like "$(grep ' profile=work ' "$L")" " prior_state=stopped action=registered slot=gateway-work events=$EVENTS\$" \
+  "container-boot.log: work, prior state stopped (desired_state), registered (left down)"
+like "$(grep ' profile=broken ' "$L")" ' prior_state=none action=skipped slot=gateway-broken events=[a-z]+ reason="unknown key no_such_key in \[gateway\]"$' \
   "container-boot.log: broken, skipped, with the reason"
 is "$(wc -l <"$L")" 5 "container-boot.log: one line per profile"
 C=$V/logs/gateways/default/current
@@ -319,7 +329,7 @@ container_exit 60 || bail "boot B did not end"
 is "$EXIT" 7 "boot B: the command's exit code (7) is the container's"
 is "$(grep -c ' profile=default ' "$L")" 2 "boot B: container-boot.log has a line for default from each boot"
 [ ! -e "$V/gateway.pid" ]; ok $? "boot B: the stale gateway.pid of boot A's gateway is removed"
-like "$(grep ' profile=default ' "$L" | tail -n1)" ' prior_state=running action=start ' \
+like "$(grep ' profile=default ' "$L" | tail -n1)" ' prior_state=running action=started ' \
   "boot B: default's prior state is read again"
 
 # === Boot C: a failing cont-init.d stops the container ================================================
@@ -395,6 +405,26 @@ ok $? "boot D: no line in logs/container-boot.log"
 kill -TERM "$CPID"
 container_exit "$STOP_TIMEOUT" || { kill -KILL "$CPID"; container_exit 10; }
 ok $? "boot D: docker stop ends the dashboard container"
+
+# === Boot E: attacks on the boot under the genuine s6-overlay (issue 20) ==============================
+# A FIFO at logs/container-boot.log hung 03 for good (the command never ran); four sparse 1 GiB
+# gateway_state.json files stalled 016; a refused HERMES_UID made the hook exit 1, which stops the
+# container under s6-overlay 3.2.3.0 (S6_BEHAVIOUR_IF_STAGE2_FAILS=2). The command must run.
+umount "$ROOT/run"; mount -t tmpfs -o mode=0755 hr-run "$ROOT/run"
+find "$V" -mindepth 1 -delete
+rm -f "$ROOT$T"/*
+mkdir -p "$V/logs" "$V/profiles/work" "$V/profiles/big1" "$V/profiles/big2"
+mkfifo "$V/logs/container-boot.log"
+for d in "$V" "$V/profiles/work" "$V/profiles/big1" "$V/profiles/big2"; do truncate -s 1G "$d/gateway_state.json"; done
+in_root chown -R hermes:hermes /opt/data
+run_container E HERMES_UID=abc -- sh -c 'touch /tmp/hermes-test/cmd-ran; exit 4'
+container_exit 120 || { diag_out; bail "boot E did not end"; }
+is "$EXIT" 4 "boot E: the command ran and its exit code (4) is the container's"
+[ -e "$ROOT$T/cmd-ran" ]; ok $? "boot E: the command ran despite a FIFO boot log, 1 GiB state files, HERMES_UID=abc"
+out_has "stage2-hook.sh: warning: HERMES_UID='abc' refused"; ok $? "boot E: HERMES_UID=abc is refused with a warning"
+[ -f "$V/logs/container-boot.log" ] && grep -q ' profile=default prior_state=unknown action=' "$V/logs/container-boot.log"
+ok $? "boot E: the FIFO was replaced by a regular boot log; a 1 GiB gateway_state.json reads prior_state=unknown"
+out_has 'logs/container-boot.log was not a regular file: replaced'; ok $? "boot E: the replacement is said"
 
 # === Not PID 1: docker run --init =====================================================================
 umount "$ROOT/run"; mount -t tmpfs -o mode=0755 hr-run "$ROOT/run"
