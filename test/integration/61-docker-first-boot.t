@@ -11,8 +11,10 @@
 
 need_root
 test_user
-FB=$TOP/docker/first-boot.sh
-[ -f "$FB" ] || skip_all "no docker/first-boot.sh"
+[ -f "$TOP/docker/first-boot.sh" ] || skip_all "no docker/first-boot.sh"
+# A copy in $TMP: the checkout may sit in a directory the test user cannot enter (a 0700 clone).
+FB=$TMP/first-boot.sh
+install -m 0755 "$TOP/docker/first-boot.sh" "$FB"
 
 # The fake install tree, root's and readable by all, as /opt/hermes is.
 INST=$TMP/opt-hermes
