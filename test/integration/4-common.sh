@@ -5,6 +5,8 @@
 #   . "$(dirname "$0")/4-common.sh"
 #   rel_setup [MAXSERVICES]          root, hr-test, BINDIR, SCANDIR (s6-svscan), HH, CONF, GW
 #   profile NAME [KEY=VALUE...]      write CONF/NAME.ini (+ its home); keys: args autostart log enabled
+#                                    program (default $GW), notify (notification_fd: 3 for a stand-in
+#                                    of lib.sh's standin_gateway, which gateway_ready waits for)
 #   hr CMD...                        run $HR on CONF/SCANDIR/HH/BINDIR (--timeout $HR_TIMEOUT)
 #                                    (HRC: the same command line as an array, for strace and friends)
 #   desired                          the names of CONF's enabled profiles
@@ -31,9 +33,9 @@ rel_setup() {
   export HH CONF GW
 }
 
-# profile NAME [args=WORDS] [autostart=yes|no|state] [log=yes|no] [enabled=yes|no]
+# profile NAME [args=WORDS] [autostart=yes|no|state] [log=yes|no] [enabled=yes|no] [program=PATH] [notify=FD]
 profile() {
-  local name=$1 args="" autostart=yes log=yes enabled=yes kv
+  local name=$1 args="" autostart=yes log=yes enabled=yes program=$GW notify="" kv
   shift
   for kv in "$@"; do
     case $kv in
@@ -41,13 +43,16 @@ profile() {
       autostart=*) autostart=${kv#autostart=} ;;
       log=*) log=${kv#log=} ;;
       enabled=*) enabled=${kv#enabled=} ;;
+      program=*) program=${kv#program=} ;;
+      notify=*) notify=${kv#notify=} ;;
     esac
   done
   mkdir -p "$HH/profiles/$name"
   {
     printf '[profile]\nenabled = %s\n' "$enabled"
-    printf '[gateway]\nprogram = %s\nuser = %s\nautostart = %s\n' "$GW" "$TEST_USER" "$autostart"
+    printf '[gateway]\nprogram = %s\nuser = %s\nautostart = %s\n' "$program" "$TEST_USER" "$autostart"
     [ -n "$args" ] && printf 'args = %s\n' "$args"
+    [ -n "$notify" ] && printf 'notification_fd = %s\n' "$notify"
     printf '[log]\nenabled = %s\ndir = %s/logs/%s\n' "$log" "$TMP" "$name"
   } >"$CONF/$name.ini.tmp"
   mv "$CONF/$name.ini.tmp" "$CONF/$name.ini"
