@@ -292,6 +292,9 @@ like "$TRIG" "apply: 0 added, 0 updated, 0 removed, 4 unchanged, 1 skipped" "tri
 out_has "s6-ipcserver-access: info: allow pid [0-9]* uid 10000 "; ok $? "trigger: the connection was hermes's, allowed"
 
 # --- docker stop ---
+# Up is only forked: the stand-ins note started-NAME once their SIGTERM traps are set.
+trapped() { [ -e "$ROOT$T/started-slow" ] && [ -e "$ROOT$T/started-stuck" ]; }
+wait_for 10000 trapped || diag "gateway-slow or gateway-stuck did not start"
 before=$(now_ms)
 kill -TERM "$CPID"
 stopped() { ! kill -0 "$UPID" 2>/dev/null; }
