@@ -43,6 +43,11 @@ _run_cleanups() {
   rm -rf "$TMP"
 }
 trap _run_cleanups EXIT
+# A test ended by a signal (make check-stress stopping, ^C) cleans up too: bash runs no EXIT trap
+# when a signal it does not trap ends it, and the private s6-svscan would stay behind.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 ok() {
   local status=$1 todo=""; shift

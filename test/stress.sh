@@ -14,8 +14,9 @@
 # failing round ends the run, unless STRESS_KEEP_GOING=1 (then every round runs, and the run fails
 # if any did). prove --timer prints how long each test took.
 #
-# The load is stopped when the script ends, whatever the reason (trap on EXIT, INT, TERM, HUP): the
-# hogs, the second make's process group, and whatever its tests left running in its TMPDIR (an
+# The load is stopped when the script ends, whatever the reason (trap on EXIT, INT, TERM, HUP): a
+# prove still running (its process group: the tests clean up on SIGTERM), the hogs, the second
+# make's process group, and whatever its tests left running in its TMPDIR (an
 # s6-svscan is started in a session of its own); each hog and the second make's leader are started
 # with a parent-death signal, so that even a SIGKILL of this script cannot leave them running.
 set -u
@@ -35,6 +36,7 @@ HOGS=${STRESS_HOGS:-$(( per_core * $(nproc) ))}
 ROUNDS=${STRESS_ROUNDS:-1}
 
 hogs=()
+prove_pid=""
 second_pid=""
 second_dir=""
 # stop_second: the second make's process group, then every process still running from its
@@ -62,6 +64,8 @@ stop_second() {
 }
 stop_load() {
   local p
+  # a prove still running (this script was stopped): its process group, tests included
+  [ -z "$prove_pid" ] || { kill -TERM -- "-$prove_pid" 2>/dev/null; wait "$prove_pid" 2>/dev/null; prove_pid=""; }
   for p in "${hogs[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${hogs[@]}"; do wait "$p" 2>/dev/null; done
   hogs=()
@@ -104,7 +108,13 @@ rc=0
 failed=0
 for (( r = 1; r <= ROUNDS; r++ )); do
   echo "stress: round $r of $ROUNDS"
-  if ! HR=$HR prove --timer "$@"; then
+  # prove in a process group of its own, waited for: a signal to this script is acted on at once
+  HR=$HR setsid -w prove --timer "$@" &
+  prove_pid=$!
+  wait "$prove_pid"
+  prc=$?
+  prove_pid=""
+  if [ "$prc" -ne 0 ]; then
     rc=1
     failed=$((failed + 1))
     echo "stress: round $r failed" >&2
