@@ -78,10 +78,14 @@ desired() {
   done | sort
 }
 
-# supervisors: the working directory of every s6-supervise process running under SCANDIR.
+# supervisors: the working directory of every s6-supervise process running under SCANDIR. A process
+# named s6-supervise whose parent is one too is no supervisor: it is one that forked to run ./run or
+# ./finish and has not exec'd it yet, in the same directory (under load, for long enough to be seen).
 supervisors() {
   local d
-  pgrep -x s6-supervise | sed 's|.*|/proc/&/cwd|' | xargs -r readlink 2>/dev/null | while IFS= read -r d; do
+  ps -C s6-supervise -o pid=,ppid= |
+    awk '{ pid[NR] = $1; parent[NR] = $2; sup[$1] = 1 } END { for (i = 1; i <= NR; i++) if (!(parent[i] in sup)) print pid[i] }' |
+    sed 's|.*|/proc/&/cwd|' | xargs -r readlink 2>/dev/null | while IFS= read -r d; do
     case $d in "$SCANDIR"/*) echo "${d#"$SCANDIR"/}" ;; esac
   done | sort
 }
