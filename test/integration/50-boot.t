@@ -91,10 +91,12 @@ contenv HERMES_HOME /srv/hermes-home
 
 host_had_hermes=0
 getent passwd hermes >/dev/null && host_had_hermes=1
-if ! in_root getent passwd hermes >/dev/null; then
-  in_root useradd --system --user-group --home-dir /srv/hermes-home --no-create-home \
-    --shell /usr/sbin/nologin hermes || bail "cannot create user hermes in the image"
-fi
+# Retried: a test running beside this one may be changing the host's /etc under the overlay.
+hermes_made() {
+  in_root getent passwd hermes >/dev/null || in_root useradd --system --user-group --home-dir /srv/hermes-home \
+    --no-create-home --shell /usr/sbin/nologin hermes >>"$NS/user.log" 2>&1
+}
+wait_for 10000 hermes_made || bail "cannot create user hermes in the image: $(tail -n 2 "$NS/user.log")"
 if [ "$host_had_hermes" = 0 ]; then
   getent passwd hermes >/dev/null
   ok $((!$?)) "useradd in the image leaves the host's /etc/passwd alone"
