@@ -41,7 +41,7 @@ slot_field() {
     !defined $v ? "null" : JSON::PP::is_bool($v) ? ($v ? "true" : "false") : $v } @f }
     grep { $_->{slot} eq "'"$slot"'" } @{$j->{slots}}'
 }
-HR_TIMEOUT=3000
+HR_TIMEOUT=10000
 # Every process here gets the soft descriptor limit of a docker container's processes: a delete
 # that needs a descriptor per level would run out in a chain deeper than that.
 ulimit -Sn 1024
