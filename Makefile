@@ -2,7 +2,8 @@
 #
 #   make demo     install what is missing, build, run the real job on a private s6-svscan
 #   make check    install what is missing, build, pass every test (also under ASan+UBSan)
-#   make check-stress   the integration tests with every core busy (STRESS_TESTS, STRESS_ROUNDS)
+#   make check-stress   the integration tests with every core busy (STRESS_TESTS, STRESS_ROUNDS);
+#                 STRESS_MODE=heavy: two hogs per core and a second make check of HEAD beside them
 #   make bench    ratios against s6's own tools, measured in the same run
 #   make install  PREFIX=/usr/local DESTDIR=
 
@@ -101,7 +102,9 @@ asan-check: $(ASAN_BIN) $(ASAN_UNIT)
 	  prove $(PROVE_FLAGS) test/integration/*.t
 
 # The integration tests with a CPU hog on every core (killed when it ends, whatever happens).
-# STRESS_TESTS: a subset; STRESS_ROUNDS: runs in a row under the load (test/stress.sh).
+# STRESS_TESTS: a subset; STRESS_ROUNDS: runs in a row under the load (STRESS_KEEP_GOING=1: all of
+# them, whatever fails); STRESS_MODE=heavy: two hogs per core, and a second make check of HEAD on a
+# clean clone in a temporary directory running beside them, stopped with them (test/stress.sh).
 check-stress: $(BIN)
 	bash test/stress.sh $(abspath $(BIN)) $(STRESS_TESTS)
 

@@ -16,6 +16,9 @@
 # Binary:   HR (path of the hermes-reconcile under test; make check sets it)
 # JSON:     json_get FILE PERL-EXPR (perl's JSON::PP: no jq needed)
 #           hr_reachable (HR becomes a copy in $TMP that the test user can run too)
+# Gateways: standin_gateway FILE ON-TERM [THEN] (a stand-in whose SIGTERM handling a test relies on;
+#           it tells s6 it is ready once its trap is set: the profile needs notification_fd = 3)
+#           gateway_ready DIR [MS] (wait for that readiness, never for "up": up is only "forked")
 
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -40,6 +43,11 @@ _run_cleanups() {
   rm -rf "$TMP"
 }
 trap _run_cleanups EXIT
+# A test ended by a signal (make check-stress stopping, ^C) cleans up too: bash runs no EXIT trap
+# when a signal it does not trap ends it, and the private s6-svscan would stay behind.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 ok() {
   local status=$1 todo=""; shift
@@ -163,6 +171,27 @@ json_get() {
   perl -MJSON::PP -e 'local $/; open my $f, "<", $ARGV[0] or die; my $j = JSON::PP->new->decode(<$f>);
     my $r = eval $ARGV[1]; die $@ if $@; print defined $r ? $r : "undef"' "$1" "$2"
 }
+
+# standin_gateway FILE ON-TERM [THEN]: write FILE, a stand-in gateway whose SIGTERM trap runs ON-TERM
+# (shell code, no single quote; its sleeping child is $child; empty: SIGTERM ignored, and the gateway
+# is that sleep itself). THEN (shell code) runs once the trap is set; then the gateway writes a newline
+# to fd 3, s6's readiness notification: the profile says notification_fd = 3. "Up" only means that
+# s6-supervise forked the run script: a test that sends SIGTERM as soon as the slot is up can kill the
+# shell before its trap exists. It waits with gateway_ready instead.
+standin_gateway() {
+  local on_term=$2 then=${3:-:}
+  if [ -z "$on_term" ]; then
+    printf '#!/bin/sh\ntrap "" TERM\n%s\necho >&3\nexec sleep 100000 3>&-\n' "$then" >"$1"
+  else
+    # shellcheck disable=SC2016  # the gateway's own $!, $child
+    printf '#!/bin/sh\nsleep 100000 3>&- &\nchild=$!\ntrap '"'%s'"' TERM\n%s\necho >&3\nexec 3>&-\nwait "$child"\n' \
+      "$on_term" "$then" >"$1"
+  fi
+  chmod 0755 "$1"
+}
+# gateway_ready DIR [MS]: within MS (default 10000), DIR's service is up and ready (s6-svwait -U:
+# its notification-fd said so). Also for a slot whose supervisor is not running yet.
+gateway_ready() { wait_for "${2:-10000}" s6-svwait -U -t 1000 "$1" 2>/dev/null; }
 
 # supervised DIR: is a supervisor running on DIR (lock held)?
 supervised() { s6-svok "$1"; }

@@ -23,7 +23,7 @@ ok "$([ ! -e "$(slot r1)" ] && [ ! -e "$(slot r2)" ]; echo $?)" "both slot direc
 is "$(find "$SCANDIR" -maxdepth 1 -name '.hr-*' | wc -l)" 0 "no tombstone or staging entry is left"
 no_supervisor() { [ "$(supervisors "$1")" = 0 ]; }
 for d in gateway-r1 gateway-r1/log gateway-r2 gateway-r2/log; do
-  wait_for 2000 no_supervisor "$d"
+  wait_for 10000 no_supervisor "$d"
   ok $? "no supervisor process on $d"
 done
 gone() { ! kill -0 "$1" 2>/dev/null; }

@@ -32,37 +32,31 @@ strace_hr() {
 # --- 9.4: a gateway that exits 0 on SIGTERM -----------------------------------------------------
 # It records its start as the stand-in does, and on SIGTERM notes it and exits 0: under
 # restart = on-failure its finish then exits 125 ("stay down"), which a restart must not obey.
+# Its record is written once its trap is set, and it is ready (notification_fd) after that.
 GRACEFUL=$TMP/graceful-gateway
-cat >"$GRACEFUL" <<'EOS'
-#!/bin/sh
-{
-  printf 'argv'; for a in "$@"; do printf ' [%s]' "$a"; done; echo
-  echo "pid $$"
-} >gateway.rec.tmp && mv gateway.rec.tmp gateway.rec
-sleep 100000 &
-child=$!
-trap 'kill "$child"; echo "exit 0 on SIGTERM, pid $$" >>graceful.log; exit 0' TERM
-wait
-EOS
-chmod 0755 "$GRACEFUL"
+# shellcheck disable=SC2016  # the gateway's code
+standin_gateway "$GRACEFUL" 'kill "$child"; echo "exit 0 on SIGTERM, pid $$" >>graceful.log; exit 0' \
+  '{ printf argv; for a in "$@"; do printf " [%s]" "$a"; done; echo; echo "pid $$"; } >gateway.rec.tmp && mv gateway.rec.tmp gateway.rec'
 profile g <<EOF
 [gateway]
 program = $GRACEFUL
 restart = on-failure
+notification_fd = 3
 EOF
 apply
 is "$RC" 0 "apply: a gateway that exits 0 on SIGTERM"
-wait_for 10000 rec_is_current g
-ok $? "gateway-g is up"
+gateway_ready "$(slot g)" && rec_is_current g
+ok $? "gateway-g is up and ready (its trap set)"
 G=$(slot g)
 # shellcheck disable=SC2016  # a literal $1
 like "$(cat "$G/finish")" 'case \$1 in 0\|78\) exit 125' "its finish keeps an exit 0 down (on-failure)"
 old=$(pid_of "$G")
-printf '[gateway]\nprogram = %s\nrestart = on-failure\nargs = --restarted\n' "$GRACEFUL" >"$CFG/g.ini"
+printf '[gateway]\nprogram = %s\nrestart = on-failure\nnotification_fd = 3\nargs = --restarted\n' "$GRACEFUL" >"$CFG/g.ini"
 apply
 is "$RC" 0 "apply after an args edit: a restart"
 like "$OUT" "~ gateway-g \(run\)" "gateway-g is updated (run)"
 restarted g "$old" 10000 "gateway-g is up again with a new pid"
+gateway_ready "$G"
 has_line "$(rec g)" "argv [-p] [g] [gateway] [run] [--replace] [--restarted]" "... running the new args"
 has_line "$(cat "$(home_of g)/graceful.log" 2>/dev/null)" "exit 0 on SIGTERM, pid $old" \
   "the old gateway did exit 0 on SIGTERM"

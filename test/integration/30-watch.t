@@ -39,6 +39,8 @@ start_watch "$CONF" "$HHOME"
 slot_value() { [ "$(cat "$SCANDIR/gateway-$1/$2" 2>/dev/null)" = "$3" ]; }
 passes() { grep -c '^apply: ' "$OUT"; }
 more_passes_than() { [ "$(passes)" -gt "$1" ]; }
+updates() { awk '/^apply: / { n += $4 } END { print n + 0 }' "$OUT"; }
+more_updates_than() { [ "$(updates)" -gt "$1" ]; }
 gone() { [ ! -e "$1" ] && [ ! -L "$1" ]; }
 
 # --- the first pass and readiness -----------------------------------------------------------------
@@ -103,6 +105,7 @@ rm -rf "$CONF/..v1"
 wait_for 10000 slot_value e timeout-kill 5000
 ok $? "a key added to the ConfigMap is applied (gateway-e added)"
 # Only the swap: the same keys, one changed value, no link created or removed.
+before=$(updates)
 mkdir "$CONF/..v3"
 profile 'timeout_kill = 6000' >"$CONF/..v3/a.ini"
 profile 'timeout_kill = 5000' >"$CONF/..v3/e.ini"
@@ -110,6 +113,8 @@ ln -s ..v3 "$CONF/..data_tmp"
 mv -T "$CONF/..data_tmp" "$CONF/..data"
 wait_for 10000 slot_value a timeout-kill 6000
 ok $? "a swap alone (no link added or removed) is applied"
+# The slot file is written before the pass's summary: the burst below counts updates from here.
+wait_for 10000 more_updates_than "$before"
 rm -rf "$CONF/..v2"
 
 # --- a burst of 50 edits updates the slot once -------------------------------------------------
@@ -117,7 +122,6 @@ rm -rf "$CONF/..v2"
 # before it can look, whatever the load: once continued it must apply only the last edit, in one
 # update. (How many passes a burst that arrives while the watcher runs gives depends on the
 # machine's speed against the debounce: a benchmark figure, not a test.)
-updates() { awk '/^apply: / { n += $4 } END { print n + 0 }' "$OUT"; }
 stopped() { [ "$(awk '{ print $3 }' "/proc/$WATCH_PID/stat" 2>/dev/null)" = T ]; }
 before=$(updates)
 kill -STOP "$WATCH_PID"
@@ -128,7 +132,6 @@ for i in $(seq 1 50); do profile "timeout_kill = $((7000 + i))" >"$CONF/c.ini"; 
 kill -CONT "$WATCH_PID"
 wait_for 20000 slot_value c timeout-kill 7050
 ok $? "the last edit of a burst of 50 is applied"
-more_updates_than() { [ "$(updates)" -gt "$1" ]; }
 wait_for 10000 more_updates_than "$before"
 is "$(( $(updates) - before ))" 1 "50 queued edits gave one update of gateway-c, not one per edit"
 

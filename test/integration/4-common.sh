@@ -5,6 +5,8 @@
 #   . "$(dirname "$0")/4-common.sh"
 #   rel_setup [MAXSERVICES]          root, hr-test, BINDIR, SCANDIR (s6-svscan), HH, CONF, GW
 #   profile NAME [KEY=VALUE...]      write CONF/NAME.ini (+ its home); keys: args autostart log enabled
+#                                    program (default $GW), notify (notification_fd: 3 for a stand-in
+#                                    of lib.sh's standin_gateway, which gateway_ready waits for)
 #   hr CMD...                        run $HR on CONF/SCANDIR/HH/BINDIR (--timeout $HR_TIMEOUT)
 #                                    (HRC: the same command line as an array, for strace and friends)
 #   desired                          the names of CONF's enabled profiles
@@ -31,9 +33,9 @@ rel_setup() {
   export HH CONF GW
 }
 
-# profile NAME [args=WORDS] [autostart=yes|no|state] [log=yes|no] [enabled=yes|no]
+# profile NAME [args=WORDS] [autostart=yes|no|state] [log=yes|no] [enabled=yes|no] [program=PATH] [notify=FD]
 profile() {
-  local name=$1 args="" autostart=yes log=yes enabled=yes kv
+  local name=$1 args="" autostart=yes log=yes enabled=yes program=$GW notify="" kv
   shift
   for kv in "$@"; do
     case $kv in
@@ -41,13 +43,16 @@ profile() {
       autostart=*) autostart=${kv#autostart=} ;;
       log=*) log=${kv#log=} ;;
       enabled=*) enabled=${kv#enabled=} ;;
+      program=*) program=${kv#program=} ;;
+      notify=*) notify=${kv#notify=} ;;
     esac
   done
   mkdir -p "$HH/profiles/$name"
   {
     printf '[profile]\nenabled = %s\n' "$enabled"
-    printf '[gateway]\nprogram = %s\nuser = %s\nautostart = %s\n' "$GW" "$TEST_USER" "$autostart"
+    printf '[gateway]\nprogram = %s\nuser = %s\nautostart = %s\n' "$program" "$TEST_USER" "$autostart"
     [ -n "$args" ] && printf 'args = %s\n' "$args"
+    [ -n "$notify" ] && printf 'notification_fd = %s\n' "$notify"
     printf '[log]\nenabled = %s\ndir = %s/logs/%s\n' "$log" "$TMP" "$name"
   } >"$CONF/$name.ini.tmp"
   mv "$CONF/$name.ini.tmp" "$CONF/$name.ini"
@@ -73,10 +78,14 @@ desired() {
   done | sort
 }
 
-# supervisors: the working directory of every s6-supervise process running under SCANDIR.
+# supervisors: the working directory of every s6-supervise process running under SCANDIR. A process
+# named s6-supervise whose parent is one too is no supervisor: it is one that forked to run ./run or
+# ./finish and has not exec'd it yet, in the same directory (under load, for long enough to be seen).
 supervisors() {
   local d
-  pgrep -x s6-supervise | sed 's|.*|/proc/&/cwd|' | xargs -r readlink 2>/dev/null | while IFS= read -r d; do
+  ps -C s6-supervise -o pid=,ppid= |
+    awk '{ pid[NR] = $1; parent[NR] = $2; sup[$1] = 1 } END { for (i = 1; i <= NR; i++) if (!(parent[i] in sup)) print pid[i] }' |
+    sed 's|.*|/proc/&/cwd|' | xargs -r readlink 2>/dev/null | while IFS= read -r d; do
     case $d in "$SCANDIR"/*) echo "${d#"$SCANDIR"/}" ;; esac
   done | sort
 }

@@ -103,7 +103,7 @@ for (( r = 1; r <= ROUNDS; r++ )); do
   hr -q apply >"$TMP/out" 2>&1
   rc=$?
   if [ "$rc" -ne 0 ]; then ok 1 "$log: next pass exit 0"; diag "exit $rc: $(cat "$TMP/out")"; continue; fi
-  if wait_for 3000 converged && wait_for 3000 wanted_up_is_up; then ok 0 "$log: one pass converges"
+  if wait_for 10000 converged && wait_for 10000 wanted_up_is_up; then ok 0 "$log: one pass converges"
   else ok 1 "$log: one pass converges"; diag "$CONV_WHY"; fi
 done
 diag "$PASSES interrupted passes ($KILLED killed before they ended) in $ROUNDS rounds"

@@ -91,7 +91,7 @@ inject() {
   rc=$?
   out="$sc=$err@$n: exit $rc"
   case $rc in
-    0) wait_for 1000 converged || echo "$out, but not converged: $CONV_WHY" >&3 ;;
+    0) wait_for 10000 converged || echo "$out, but not converged: $CONV_WHY" >&3 ;;
     1|99|111) grep -Eq '^(hermes-reconcile: |/[^:]+:([0-9]+:)? )' "$TMP/err" || echo "$out without a message: $(head -c 300 "$TMP/err")" >&3 ;;
     127) grep -q 'error while loading shared libraries' "$TMP/err" ||
            echo "$out (not an exit code of the contract): $(head -c 300 "$TMP/err")" >&3 ;;
@@ -101,7 +101,7 @@ inject() {
   hr -q apply >"$TMP/out2" 2>&1
   rc=$?
   [ "$rc" -eq 0 ] || echo "$out; next pass exit $rc: $(head -c 300 "$TMP/out2")" >&3
-  wait_for 3000 converged || echo "$out; next pass did not converge: $CONV_WHY" >&3
+  wait_for 10000 converged || echo "$out; next pass did not converge: $CONV_WHY" >&3
   exec 3>&-
 }
 

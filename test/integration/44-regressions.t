@@ -7,8 +7,8 @@
 #    cleaned up by the next pass, and what a link points to is left alone.
 #    An unprivileged pass cannot delete root's leftover: it must say so and still succeed (upstream,
 #    it broke every later pass); a privileged pass then removes it.
-# 2. A non-dot staging directory was supervised mid-build: here the pass is held (strace delays
-#    its publishing rename) while the skeleton sits in staging, someone else makes s6-svscan
+# 2. A non-dot staging directory was supervised mid-build: here the pass is held (strace holds
+#    its publishing rename until the test lets it go) while the skeleton sits in staging, someone else makes s6-svscan
 #    rescan (a sentinel service shows the scan happened), and no supervisor was started on the
 #    staging directory; the slot is supervised only under its real name once published.
 # 3. A profile added while the container runs gets its slot on the next pass, and the running
@@ -76,9 +76,21 @@ if ! command -v strace >/dev/null || ! strace -qq -o /dev/null -e inject=getpid:
   ok 0 "# SKIP strace cannot delay system calls here"
 else
   profile b
-  # The first renameat2 of a pass that only adds is the publishing rename: hold it 3 s.
-  traced -e inject=renameat2:delay_enter=3000000:when=1 -- -q apply >"$TMP/out" 2>&1 &
+  # The first renameat2 of a pass that only adds is the publishing rename: held until the rescan
+  # below is over, however long the load makes that (a fixed hold of a few seconds ran out under
+  # load). strace attaches to a shell that then execs the pass, so that the pass is this script's
+  # child and its exit code ours; the rename waits (delay_enter) until strace is killed: a tracer
+  # that dies lets its tracee go. LeakSanitizer cannot run under ptrace: leak checks off here.
+  mkfifo "$TMP/go"
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+    sh -c 'read -r _ <"$0" && exec "$@"' "$TMP/go" "${HRC[@]}" -q apply >"$TMP/out" 2>&1 &
   pass=$!
+  strace -f -qq -o /dev/null -e inject=renameat2:delay_enter=1000000000:when=1 -p "$pass" &
+  tracer=$!
+  at_exit "kill -9 $tracer"
+  tracing() { [ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$pass/status" 2>/dev/null)" = "$tracer" ]; }
+  wait_for 10000 tracing || diag "strace did not attach to the pass"
+  echo go >"$TMP/go"
   staged() { local d; for d in "$SCANDIR"/.hr-stage.*; do [ -e "$d/supervise/control" ] && [ -e "$d/run" ] && { STAGE=$d; return 0; }; done; return 1; }
   wait_for 5000 staged
   ok $? "the slot is built under a staging name first: ${STAGE##*/}"
@@ -104,6 +116,8 @@ else
     diag "$children"
   ok "$([ -d "$STAGE" ] && [ ! -e "$SCANDIR/gateway-b" ]; echo $?)" "the slot was still in staging all that time"
   ok "$(supervised "$STAGE" && echo 1 || echo 0)" "(its supervise/lock is not held)"
+  kill -9 "$tracer"
+  wait "$tracer" 2>/dev/null
   wait "$pass"
   is "$?" 0 "the held pass finishes"
   converges "the slot is supervised under its real name only"

@@ -41,7 +41,7 @@ slot_field() {
     !defined $v ? "null" : JSON::PP::is_bool($v) ? ($v ? "true" : "false") : $v } @f }
     grep { $_->{slot} eq "'"$slot"'" } @{$j->{slots}}'
 }
-HR_TIMEOUT=3000
+HR_TIMEOUT=10000
 # Every process here gets the soft descriptor limit of a docker container's processes: a delete
 # that needs a descriptor per level would run out in a chain deeper than that.
 ulimit -Sn 1024
@@ -82,13 +82,15 @@ victim() {
 }
 unchanged() { is "$(stat -c '%U %a %s' "$TMP/$1") $(cat "$TMP/$1")" "$2 root only" "$3"; }
 
-# former NAME [PROGRAM]: a slot laid out as the former Python code did: hermes-owned supervise/,
-# control 0660, no record, no logger; then supervised and up. Its profile file says the same.
+# former NAME [STANDIN]: a slot laid out as the former Python code did: hermes-owned supervise/,
+# control 0660, no record, no logger; then supervised and up, or, running a STANDIN of
+# standin_gateway, ready (notification-fd 3). Its profile file says the same.
 former() {
   local name=$1 prog=${2:-$GW} d="$SCANDIR/.former-$1"
-  profile "$name" log=no
+  profile "$name" log=no program="$prog" ${2:+notify=3}
   mkdir -p "$d/event" "$d/supervise"
   printf 'longrun\n' >"$d/type"
+  [ -z "${2:-}" ] || printf '3\n' >"$d/notification-fd"
   printf '#!/bin/sh\nexec %s/s6-setuidgid %s %s\n' "$BINDIR" "$TEST_USER" "$prog" >"$d/run"
   chmod 0755 "$d/run"
   mkfifo "$d/supervise/control"
@@ -97,7 +99,7 @@ former() {
   chmod 0660 "$d/supervise/control"
   mv "$d" "$SCANDIR/gateway-$name"
   s6-svscanctl -a "$SCANDIR"
-  wait_for 10000 is_up "$SCANDIR/gateway-$name"
+  if [ -n "${2:-}" ]; then gateway_ready "$SCANDIR/gateway-$name"; else wait_for 10000 is_up "$SCANDIR/gateway-$name"; fi
 }
 
 # --- 1. a planted control link, slot removed ---------------------------------------------------
@@ -205,19 +207,17 @@ fi
 # --- 8. a SIGTERM-ignoring gateway, restarted then removed --------------------------------------
 if want 8; then
 attack "a gateway that ignores SIGTERM, restarted then removed"
-printf '#!/bin/sh\ntrap "" TERM\nexec sleep 100000\n' >"$TMP/gw-deaf"
-chmod 0755 "$TMP/gw-deaf"
-profile deaf
-sed -i "s|^program = .*|program = $TMP/gw-deaf|" "$CONF/deaf.ini"
+standin_gateway "$TMP/gw-deaf" ''
+profile deaf program="$TMP/gw-deaf" notify=3
 g -q apply
-wait_for 10000 is_up "$SCANDIR/gateway-deaf"
-ok $? "gateway deaf up"
+gateway_ready "$SCANDIR/gateway-deaf"
+ok $? "gateway deaf up, its SIGTERM ignored (ready)"
 pid1=$(s6-svstat -o pid "$SCANDIR/gateway-deaf")
 at_exit "kill_ours $pid1"
 sed -i 's|^\[gateway\]$|[gateway]\nargs = --edited|' "$CONF/deaf.ini"
 g -q apply
 is "$RC" 0 "restart of a SIGTERM-ignoring gateway: k after the timeout, exit 0"
-wait_for 10000 is_up "$SCANDIR/gateway-deaf"
+gateway_ready "$SCANDIR/gateway-deaf"
 pid2=$(s6-svstat -o pid "$SCANDIR/gateway-deaf")
 at_exit "kill_ours $pid2"
 ok "$([ "$pid1" != "$pid2" ] && ! kill -0 "$pid1" 2>/dev/null && echo 0 || echo 1)" "the old gateway is gone, a new one runs"
@@ -231,20 +231,13 @@ fi
 # --- 9. a restart past --timeout -----------------------------------------------------------------
 if want 9; then
 attack "a restart past --timeout with a gateway that exits 0 on SIGTERM only slowly"
-cat >"$TMP/gw-slow" <<EOS
-#!/bin/sh
-trap 'while [ ! -e $TMP/slow-go ] && [ -d $TMP ]; do sleep 0.1; done; kill \$c; exit 0' TERM
-sleep 100000 & c=\$!
-wait \$c
-EOS
-chmod 0755 "$TMP/gw-slow"
+standin_gateway "$TMP/gw-slow" "while [ ! -e $TMP/slow-go ] && [ -d $TMP ]; do sleep 0.1; done; kill \$child; exit 0"
 at_exit "touch '$TMP/slow-go'"
-profile slow
-sed -i "s|^program = .*|program = $TMP/gw-slow|" "$CONF/slow.ini"
+profile slow program="$TMP/gw-slow" notify=3
 sed -i 's|^\[gateway\]$|[gateway]\ntimeout_kill = 600000|' "$CONF/slow.ini"
 g -q apply
-wait_for 10000 is_up "$SCANDIR/gateway-slow"
-ok $? "gateway slow up"
+gateway_ready "$SCANDIR/gateway-slow"
+ok $? "gateway slow up, its SIGTERM trap set (ready)"
 sed -i 's|^\[gateway\]$|[gateway]\nargs = --edited|' "$CONF/slow.ini"
 g -q apply
 is "$RC" 99 "the restart runs past --timeout: exit 99"
@@ -365,8 +358,7 @@ fi
 # --- 17. a deaf gateway behind a planted control link, removed ----------------------------------
 if want 17; then
 attack "a SIGTERM-ignoring gateway in a former-layout slot whose control is a link, removed"
-printf '#!/bin/sh\ntrap "" TERM\nexec sleep 100000\n' >"$TMP/gw-deaf2"
-chmod 0755 "$TMP/gw-deaf2"
+standin_gateway "$TMP/gw-deaf2" ''
 former deaf2 "$TMP/gw-deaf2"
 before=$(victim v17)
 pid=$(s6-svstat -o pid "$SCANDIR/gateway-deaf2")
@@ -383,12 +375,12 @@ fi
 # --- 18. a slot still going away is listed as removing ----------------------------------------
 if want 18; then
 attack "a removed gateway that ignores SIGTERM and whose timeout_kill outlasts the pass"
-printf '#!/bin/sh\ntrap "" TERM\nexec sleep 100000\n' >"$TMP/gw-deaf3"
-chmod 0755 "$TMP/gw-deaf3"
-profile gone
-sed -i "s|^program = .*|program = $TMP/gw-deaf3|; s|^\[gateway\]$|[gateway]\ntimeout_kill = 600000|" "$CONF/gone.ini"
+standin_gateway "$TMP/gw-deaf3" ''
+profile gone program="$TMP/gw-deaf3" notify=3
+sed -i 's|^\[gateway\]$|[gateway]\ntimeout_kill = 600000|' "$CONF/gone.ini"
 g -q apply
-wait_for 10000 is_up "$SCANDIR/gateway-gone"
+gateway_ready "$SCANDIR/gateway-gone"
+ok $? "gateway gone up, its SIGTERM ignored (ready)"
 pid=$(s6-svstat -o pid "$SCANDIR/gateway-gone")
 at_exit "kill_ours $pid"
 rm "$CONF/gone.ini"

@@ -92,13 +92,24 @@ ok 0 "make install-image lays the image out over s6-overlay"
 ok $? "the project's s6-rc.d is merged over s6-overlay's (user/type from the tarball, user/contents.d from the project)"
 
 # The hermes user, as the Dockerfile's RUN makes it (the host's own hermes, if any, is hidden).
-if in_root getent passwd hermes >/dev/null; then in_root userdel hermes >/dev/null 2>&1; fi
-if in_root getent group hermes >/dev/null; then in_root groupdel hermes >/dev/null 2>&1; fi
+# Each step is retried until it holds: a test running beside this one (make check-stress's heavy
+# mode) may be changing the host's /etc, under the overlay, at that moment, and userdel or groupadd
+# then fail once (seen: 'group hermes already exists' after a failed userdel).
+hermes_gone() {
+  if in_root getent passwd hermes >/dev/null; then in_root userdel hermes >>"$NS/user.log" 2>&1; fi
+  if in_root getent group hermes >/dev/null; then in_root groupdel hermes >>"$NS/user.log" 2>&1; fi
+  ! in_root getent passwd hermes >/dev/null && ! in_root getent group hermes >/dev/null
+}
+hermes_made() {
+  { in_root getent group hermes >/dev/null || in_root groupadd --gid 10000 hermes >>"$NS/user.log" 2>&1; } &&
+    { in_root getent passwd hermes >/dev/null || in_root useradd --uid 10000 --gid hermes --home-dir /opt/data \
+      --no-create-home --shell /bin/sh hermes >>"$NS/user.log" 2>&1; }
+}
+wait_for 10000 hermes_gone || bail "cannot hide the host's hermes user in the image: $(tail -n 2 "$NS/user.log")"
 in_root getent passwd 10000 >/dev/null && skip_all "uid 10000 is taken on this host"
-if ! { in_root groupadd --gid 10000 hermes && in_root useradd --uid 10000 --gid hermes --home-dir /opt/data \
-  --no-create-home --shell /bin/sh hermes && in_root install -d -o hermes -g hermes -m 0755 /opt/data &&
+if ! { wait_for 10000 hermes_made && in_root install -d -o hermes -g hermes -m 0755 /opt/data &&
   in_root chown hermes:hermes /etc/hermes/profiles.d; }; then
-  bail "cannot create the hermes user in the image"
+  bail "cannot create the hermes user in the image: $(tail -n 2 "$NS/user.log")"
 fi
 install -m 0755 "$HERE/../boot/hermes" "$ROOT/usr/local/bin/hermes"
 mapfile -t IMAGE_ENV < <("$HERE/../boot/dockerfile-env" "$REPO/docker/Dockerfile")
@@ -302,6 +313,9 @@ like "$TRIG" "apply: 0 added, 0 updated, 0 removed, 4 unchanged, 1 skipped" "tri
 out_has "s6-ipcserver-access: info: allow pid [0-9]* uid 10000 "; ok $? "trigger: the connection was hermes's, allowed"
 
 # --- docker stop ---
+# Up is only forked: the stand-ins note started-NAME once their SIGTERM traps are set.
+trapped() { [ -e "$ROOT$T/started-slow" ] && [ -e "$ROOT$T/started-stuck" ]; }
+wait_for 10000 trapped || diag "gateway-slow or gateway-stuck did not start"
 before=$(now_ms)
 kill -TERM "$CPID"
 stopped() { ! kill -0 "$UPID" 2>/dev/null; }
