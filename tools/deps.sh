@@ -1,5 +1,6 @@
 #!/bin/sh
-# Install the Debian packages that building and testing hermes-reconcile needs, when they are missing.
+# deps.sh [PACKAGE...]: install the Debian packages that building and testing hermes-reconcile needs
+# (or the PACKAGEs named: tools/image-deps.sh names the image's), when they are missing.
 # As root it runs apt-get (updating the package lists first when they are empty or a package is unknown);
 # otherwise it prints the command to run.
 set -eu
@@ -7,6 +8,7 @@ set -eu
 # What each package is for: README.md, "Dependencies".
 PACKAGES="gcc make pkg-config libinih-dev libs6-dev skalibs-dev libjson-c-dev check s6 s6-doc execline
 perl shellcheck groff-base mandoc clang libclang-rt-14-dev util-linux passwd procps valgrind strace time"
+[ $# -eq 0 ] || PACKAGES="$*"
 
 missing=""
 for p in $PACKAGES; do

@@ -20,25 +20,8 @@ case $engine in
     ;;
 esac
 
-missing=""
-for p in $packages; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "$prog: missing Debian packages:$missing" >&2
-    echo "$prog: run as root: apt-get update && apt-get install -y --no-install-recommends$missing" >&2
-    exit 1
-  fi
-  echo "$prog: installing$missing"
-  export DEBIAN_FRONTEND=noninteractive
-  # shellcheck disable=SC2086
-  if ! apt-get install -y --no-install-recommends $missing; then
-    apt-get update
-    # shellcheck disable=SC2086
-    apt-get install -y --no-install-recommends $missing
-  fi
-fi
+# shellcheck disable=SC2086 # one package a word
+sh "$(dirname "$0")/deps.sh" $packages
 
 command -v "$engine" >/dev/null || { echo "$prog: $engine is not installed" >&2; exit 1; }
 "$engine" image inspect docker.io/library/debian:bookworm >/dev/null 2>&1 &&
