@@ -13,24 +13,9 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-if [ -z "${HR_BOOT_NS:-}" ]; then
-  skip() { echo "1..0 # SKIP $*"; exit 0; }
-  [ "$(id -u)" -eq 0 ] || skip "needs root"
-  command -v unshare >/dev/null || skip "no unshare"
-  command -v s6-svperms >/dev/null || skip "no s6-svperms (s6 >= 2.11)"
-  grep -qw overlay /proc/filesystems 2>/dev/null || modprobe overlay 2>/dev/null ||
-    skip "no overlayfs"
-  unshare --mount --pid --fork --propagation private true 2>/dev/null || skip "unshare not permitted"
-  HR_BOOT_NS=1 exec unshare --mount --pid --fork --propagation private bash "$0" "$@"
-fi
-
-# shellcheck source=test/lib.sh
-. "$HERE/../lib.sh"
-export LC_ALL=C
-REPO=$TOP
-bail() { echo "Bail out! $*"; [ -s "${BOOTLOG:-/dev/null}" ] && diag "$(tail -n 40 "$BOOTLOG")"; exit 1; }
-[ -x "$HR" ] || bail "no hermes-reconcile at $HR (make all)"
-HR=$(realpath "$HR")
+boot_needs() { command -v s6-svperms >/dev/null || skip "no s6-svperms (s6 >= 2.11)"; }
+# shellcheck source=test/boot/namespace.sh
+. "$HERE/../boot/namespace.sh"
 
 # The namespace's own tmpfs, outside $TMP: lib.sh's rm -rf $TMP must never walk into the overlay.
 NS=$(mktemp -d /tmp/hr-boot.XXXXXX)

@@ -15,22 +15,8 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-if [ -z "${HR_BOOT_NS:-}" ]; then
-  skip() { echo "1..0 # SKIP $*"; exit 0; }
-  [ "$(id -u)" -eq 0 ] || skip "needs root"
-  command -v unshare >/dev/null || skip "no unshare"
-  grep -qw overlay /proc/filesystems 2>/dev/null || modprobe overlay 2>/dev/null || skip "no overlayfs"
-  unshare --mount --pid --fork --propagation private true 2>/dev/null || skip "unshare not permitted"
-  HR_BOOT_NS=1 exec unshare --mount --pid --fork --propagation private bash "$0" "$@"
-fi
-
-# shellcheck source=test/lib.sh
-. "$HERE/../lib.sh"
-export LC_ALL=C
-REPO=$TOP
-bail() { echo "Bail out! $*"; [ -s "${BOOTLOG:-/dev/null}" ] && diag "$(tail -n 40 "$BOOTLOG")"; exit 1; }
-[ -x "$HR" ] || bail "no hermes-reconcile at $HR (make all)"
-HR=$(realpath "$HR")
+# shellcheck source=test/boot/namespace.sh
+. "$HERE/../boot/namespace.sh"
 
 NS=$(mktemp -d /tmp/hr-boot52.XXXXXX)
 at_exit "umount -R -l '$NS'; rmdir '$NS'"
