@@ -222,6 +222,41 @@ if [ -z "$REAL" ]; then
   has_line "$out" hermes; ok $? "12.7: ...hermes ran"
 fi
 
+# --- 12.10 the rest of hermes' hook ---------------------------------------------------------------------------------
+# A unix socket of gid 4243 mounted as the Docker socket; a Chromium (an executable named chrome) under
+# PLAYWRIGHT_BROWSERS_PATH; HERMES_TUI_DIR and HERMES_WEB_DIST given to the container.
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$TMP/docker.sock" &&
+  chown 0:4243 "$TMP/docker.sock" &&
+  python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$TMP/root.sock"
+ok $? "12.10: host unix sockets, one of gid 4243, one of gid 0"
+mkdir -p "$TMP/pw/chromium-1234/chrome-linux"
+printf '#!/bin/sh\n' >"$TMP/pw/chromium-1234/chrome-linux/chrome"
+chmod -R a+rX "$TMP/pw" && chmod 0755 "$TMP/pw/chromium-1234/chrome-linux/chrome"
+# shellcheck disable=SC2016 # expanded in the container
+out=$(erun --rm -v "$TMP/docker.sock:/var/run/docker.sock" -v "$TMP/pw:/opt/pw:ro" -e PLAYWRIGHT_BROWSERS_PATH=/opt/pw \
+  -e HERMES_TUI_DIR=/opt/tui -e HERMES_WEB_DIST=/opt/web "$T" \
+  sh -c 'echo "groups $(id -G)"; echo "browser $AGENT_BROWSER_EXECUTABLE_PATH"; echo "dirs $HERMES_TUI_DIR $HERMES_WEB_DIST"' 2>&1 </dev/null)
+is "$?" 0 "12.10: docker run -v SOCKET:/var/run/docker.sock -e PLAYWRIGHT_BROWSERS_PATH=... IMAGE sh -c ...: exit 0"
+[[ $(grep '^groups ' <<<"$out") =~ ^groups\ 10000(\ .*)?\ 4243( |$) ]]
+ok $? "12.10: the command (as hermes) is in the Docker socket's group, gid 4243" || diag "$(tail -n 20 <<<"$out")"
+like "$out" "added hermes to group hostdocker \(gid 4243\)" "12.10: ...a group made for it (hostdocker), said so"
+has_line "$out" "browser /opt/pw/chromium-1234/chrome-linux/chrome"
+ok $? "12.10: AGENT_BROWSER_EXECUTABLE_PATH: the Chromium found under PLAYWRIGHT_BROWSERS_PATH"
+has_line "$out" "dirs /opt/tui /opt/web"; ok $? "12.10: HERMES_TUI_DIR and HERMES_WEB_DIST reach the program as given"
+# shellcheck disable=SC2016 # expanded in the container
+out=$(erun --rm -v "$TMP/root.sock:/var/run/docker.sock" "$T" sh -c 'echo "groups $(id -G)"' 2>&1 </dev/null)
+has_line "$out" "groups 10000"; ok $? "12.10: a Docker socket of gid 0: hermes is not put in root's group (SPEC 11)" ||
+  diag "$(tail -n 20 <<<"$out")"
+like "$out" "belongs to gid 0" "12.10: ...and the hook says why"
+# The base's own values: the image sets none of them (hermes' image sets them in its own layers).
+for v in HERMES_TUI_DIR HERMES_WEB_DIST PLAYWRIGHT_BROWSERS_PATH; do
+  want=${IMAGE_BASE:+$(e image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$IMAGE_BASE" | grep "^$v=")}
+  got=$(e image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$IMAGE" | grep "^$v=")
+  if [ -n "${IMAGE_BASE:-}" ]; then is "$got" "$want" "12.10: $v kept from the base ($IMAGE_BASE: '${want#*=}')"
+  else is "$got" "" "12.10: $v: the image sets none over the base's"
+  fi
+done
+
 # --- 12.9 the dashboard ---------------------------------------------------------------------------------------------
 if [ -n "$REAL" ]; then
   # /proc/net/tcp: a listening (0A) socket on 0.0.0.0 (00000000) and the port, in hex.
