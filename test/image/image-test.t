@@ -352,6 +352,8 @@ if [ -n "$REAL" ]; then
 else
   wait_for 30000 svup gateway-work
   ok $? "gateway-work (autostart = yes) runs again"
+  like "$(e exec "$C" cat /opt/data/logs/container-boot.log)" "profile=work prior_state=[a-z]+ action=started( |$)" \
+    "12.8: logs/container-boot.log in hermes' words: profile=work ... action=started"
 fi
 e stop "$C" >/dev/null
 
