@@ -141,6 +141,19 @@ like "$out" "HERMES_UID" "12.2: ...and names HERMES_UID"
 like "$out" "PUID" "12.2: ...and PUID"
 [[ $out != *RAN* && $out != *s6-svperms* && $out != *preinit* ]]; ok $? "12.2: ...at once: nothing booted, the command never ran"
 
+# --- SPEC 10: a dashboard container runs no gateway -------------------------------------------------------------------
+# docker run IMAGE dashboard, the second container of a compose file sharing the volume (a fresh one here).
+cname
+erun -d --name "$C" -v "$C-vol:/opt/data" "$T" dashboard --port "$((20000 + ($$ + 1) % 20000))" >/dev/null
+wait_for 60000 e exec "$C" s6-svstat -o up /run/s6-rc/servicedirs/main-hermes >/dev/null 2>&1
+ok $? "docker run -d IMAGE dashboard: boots (main-hermes up)" || diag "$(e logs "$C" 2>&1 | tail -n 20)"
+e exec "$C" test -e /run/hermes/no-gateways
+ok $? "docker run IMAGE dashboard: the container is marked as running no gateway (/run/hermes/no-gateways)"
+is "$(e exec "$C" sh -c 'ls /run/service | grep -c "^gateway-"')" 0 "docker run IMAGE dashboard: no gateway slot"
+e exec "$C" sh -c 'test ! -L /etc/hermes/profiles.d && test ! -e /opt/data/profiles.d'
+ok $? "docker run IMAGE dashboard: nothing linked or seeded (no profiles.d on the volume)"
+e rm -f -v "$C" >/dev/null 2>&1
+
 # --- One container on a fresh volume, for the rest ---------------------------------------------------------------
 cname
 VOL=$C-vol
