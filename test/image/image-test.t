@@ -238,9 +238,8 @@ fi
 # --- 12.10 the rest of hermes' hook ---------------------------------------------------------------------------------
 # A unix socket of gid 4243 mounted as the Docker socket; a Chromium (an executable named chrome) under
 # PLAYWRIGHT_BROWSERS_PATH; HERMES_TUI_DIR and HERMES_WEB_DIST given to the container.
-python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$TMP/docker.sock" &&
-  chown 0:4243 "$TMP/docker.sock" &&
-  python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$TMP/root.sock"
+unix_socket() { perl -MIO::Socket::UNIX -e 'IO::Socket::UNIX->new(Type => SOCK_STREAM(), Local => $ARGV[0]) or die "$ARGV[0]: $!\n"' "$1"; }
+unix_socket "$TMP/docker.sock" && chown 0:4243 "$TMP/docker.sock" && unix_socket "$TMP/root.sock"
 ok $? "12.10: host unix sockets, one of gid 4243, one of gid 0"
 mkdir -p "$TMP/pw/chromium-1234/chrome-linux"
 printf '#!/bin/sh\n' >"$TMP/pw/chromium-1234/chrome-linux/chrome"
