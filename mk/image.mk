@@ -72,7 +72,7 @@ IMAGE_BUILD_ARGS ?=
 # Dockerfile's own make check, whose integration tests a builder is a poor place for).
 IMAGE_CHECK ?= unit
 IMAGE_CONTEXT := $(BUILD)/image-context
-IMAGE_ENV = ENGINE="$(ENGINE) $(ENGINE_FLAGS)" RUN_FLAGS="$(IMAGE_RUN_FLAGS)" IMAGE="$(IMAGE)"
+IMAGE_ENV = ENGINE="$(ENGINE) $(ENGINE_FLAGS)" RUN_FLAGS="$(IMAGE_RUN_FLAGS)" IMAGE="$(IMAGE)" IMAGE_BASE="$(IMAGE_BASE)"
 
 .PHONY: image image-test image-deps image-base
 image-deps:

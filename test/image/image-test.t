@@ -141,6 +141,19 @@ like "$out" "HERMES_UID" "12.2: ...and names HERMES_UID"
 like "$out" "PUID" "12.2: ...and PUID"
 [[ $out != *RAN* && $out != *s6-svperms* && $out != *preinit* ]]; ok $? "12.2: ...at once: nothing booted, the command never ran"
 
+# --- SPEC 10: a dashboard container runs no gateway -------------------------------------------------------------------
+# docker run IMAGE dashboard, the second container of a compose file sharing the volume (a fresh one here).
+cname
+erun -d --name "$C" -v "$C-vol:/opt/data" "$T" dashboard --port "$((20000 + ($$ + 1) % 20000))" >/dev/null
+wait_for 60000 e exec "$C" s6-svstat -o up /run/s6-rc/servicedirs/main-hermes >/dev/null 2>&1
+ok $? "docker run -d IMAGE dashboard: boots (main-hermes up)" || diag "$(e logs "$C" 2>&1 | tail -n 20)"
+e exec "$C" test -e /run/hermes/no-gateways
+ok $? "docker run IMAGE dashboard: the container is marked as running no gateway (/run/hermes/no-gateways)"
+is "$(e exec "$C" sh -c 'ls /run/service | grep -c "^gateway-"')" 0 "docker run IMAGE dashboard: no gateway slot"
+e exec "$C" sh -c 'test ! -L /etc/hermes/profiles.d && test ! -e /opt/data/profiles.d'
+ok $? "docker run IMAGE dashboard: nothing linked or seeded (no profiles.d on the volume)"
+e rm -f -v "$C" >/dev/null 2>&1
+
 # --- One container on a fresh volume, for the rest ---------------------------------------------------------------
 cname
 VOL=$C-vol
@@ -221,6 +234,40 @@ if [ -z "$REAL" ]; then
   is "$?" 0 "12.7: --entrypoint /usr/bin/tini -g -- alone: the image's default (hermes), exit 0"
   has_line "$out" hermes; ok $? "12.7: ...hermes ran"
 fi
+
+# --- 12.10 the rest of hermes' hook ---------------------------------------------------------------------------------
+# A unix socket of gid 4243 mounted as the Docker socket; a Chromium (an executable named chrome) under
+# PLAYWRIGHT_BROWSERS_PATH; HERMES_TUI_DIR and HERMES_WEB_DIST given to the container.
+unix_socket() { perl -MIO::Socket::UNIX -e 'IO::Socket::UNIX->new(Type => SOCK_STREAM(), Local => $ARGV[0]) or die "$ARGV[0]: $!\n"' "$1"; }
+unix_socket "$TMP/docker.sock" && chown 0:4243 "$TMP/docker.sock" && unix_socket "$TMP/root.sock"
+ok $? "12.10: host unix sockets, one of gid 4243, one of gid 0"
+mkdir -p "$TMP/pw/chromium-1234/chrome-linux"
+printf '#!/bin/sh\n' >"$TMP/pw/chromium-1234/chrome-linux/chrome"
+chmod -R a+rX "$TMP/pw" && chmod 0755 "$TMP/pw/chromium-1234/chrome-linux/chrome"
+# shellcheck disable=SC2016 # expanded in the container
+out=$(erun --rm -v "$TMP/docker.sock:/var/run/docker.sock" -v "$TMP/pw:/opt/pw:ro" -e PLAYWRIGHT_BROWSERS_PATH=/opt/pw \
+  -e HERMES_TUI_DIR=/opt/tui -e HERMES_WEB_DIST=/opt/web "$T" \
+  sh -c 'echo "groups $(id -G)"; echo "browser $AGENT_BROWSER_EXECUTABLE_PATH"; echo "dirs $HERMES_TUI_DIR $HERMES_WEB_DIST"' 2>&1 </dev/null)
+is "$?" 0 "12.10: docker run -v SOCKET:/var/run/docker.sock -e PLAYWRIGHT_BROWSERS_PATH=... IMAGE sh -c ...: exit 0"
+[[ $(grep '^groups ' <<<"$out") =~ ^groups\ 10000(\ .*)?\ 4243( |$) ]]
+ok $? "12.10: the command (as hermes) is in the Docker socket's group, gid 4243" || diag "$(tail -n 20 <<<"$out")"
+like "$out" "added hermes to group hostdocker \(gid 4243\)" "12.10: ...a group made for it (hostdocker), said so"
+has_line "$out" "browser /opt/pw/chromium-1234/chrome-linux/chrome"
+ok $? "12.10: AGENT_BROWSER_EXECUTABLE_PATH: the Chromium found under PLAYWRIGHT_BROWSERS_PATH"
+has_line "$out" "dirs /opt/tui /opt/web"; ok $? "12.10: HERMES_TUI_DIR and HERMES_WEB_DIST reach the program as given"
+# shellcheck disable=SC2016 # expanded in the container
+out=$(erun --rm -v "$TMP/root.sock:/var/run/docker.sock" "$T" sh -c 'echo "groups $(id -G)"' 2>&1 </dev/null)
+has_line "$out" "groups 10000"; ok $? "12.10: a Docker socket of gid 0: hermes is not put in root's group (SPEC 11)" ||
+  diag "$(tail -n 20 <<<"$out")"
+like "$out" "belongs to gid 0" "12.10: ...and the hook says why"
+# The base's own values: the image sets none of them (hermes' image sets them in its own layers).
+for v in HERMES_TUI_DIR HERMES_WEB_DIST PLAYWRIGHT_BROWSERS_PATH; do
+  want=${IMAGE_BASE:+$(e image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$IMAGE_BASE" | grep "^$v=")}
+  got=$(e image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$IMAGE" | grep "^$v=")
+  if [ -n "${IMAGE_BASE:-}" ]; then is "$got" "$want" "12.10: $v kept from the base ($IMAGE_BASE: '${want#*=}')"
+  else is "$got" "" "12.10: $v: the image sets none over the base's"
+  fi
+done
 
 # --- 12.9 the dashboard ---------------------------------------------------------------------------------------------
 if [ -n "$REAL" ]; then
@@ -317,6 +364,8 @@ if [ -n "$REAL" ]; then
 else
   wait_for 30000 svup gateway-work
   ok $? "gateway-work (autostart = yes) runs again"
+  like "$(e exec "$C" cat /opt/data/logs/container-boot.log)" "profile=work prior_state=[a-z]+ action=started( |$)" \
+    "12.8: logs/container-boot.log in hermes' words: profile=work ... action=started"
 fi
 e stop "$C" >/dev/null
 
