@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/fsuid.h>
 #include <unistd.h>
 
@@ -68,13 +69,48 @@ static int become(struct profile const *p, struct fs_identity *saved)
   return 0;
 }
 
+/* qsort: profiles with the same uid, gid and supplementary groups side by side. */
+static int by_identity(void const *a, void const *b)
+{
+  struct profile const *p = *(struct profile const *const *)a, *q = *(struct profile const *const *)b;
+  if (p->ids_resolved != q->ids_resolved) return p->ids_resolved < q->ids_resolved ? -1 : 1;
+  if (p->uid != q->uid) return p->uid < q->uid ? -1 : 1;
+  if (p->gid != q->gid) return p->gid < q->gid ? -1 : 1;
+  if (p->ngroups != q->ngroups) return p->ngroups < q->ngroups ? -1 : 1;
+  return p->ngroups ? memcmp(p->groups, q->groups, sizeof *p->groups * p->ngroups) : 0;
+}
+
+/* The homes of run[0..n), one identity, judged under it: the identity taken once for them all. */
+static void judge_run(struct profile const *v, struct profile const **run, size_t n, unsigned char *reachable)
+{
+  struct profile const *p = run[0];
+  int as_user = geteuid() == 0 && p->ids_resolved && p->uid;
+  struct fs_identity saved;
+  int taken = as_user && become(p, &saved) == 0;
+  for (size_t k = 0; k < n; k++)
+    reachable[run[k] - v] = run[k]->home && (taken || !as_user) && enter(run[k]->home);
+  if (taken) restore(&saved);
+}
+
+void homes_reachable(struct profile const *v, size_t n, unsigned char const *want, unsigned char *reachable)
+{
+  struct profile const **order = hr_alloc(sizeof *order * (n + 1));
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++) {
+    reachable[i] = 0;
+    if (want[i]) order[m++] = v + i;
+  }
+  if (m) qsort(order, m, sizeof *order, by_identity);
+  for (size_t i = 0, j; i < m; i = j) {
+    for (j = i + 1; j < m && !by_identity(order + i, order + j); j++) ;
+    judge_run(v, order + i, j - i, reachable);
+  }
+  free(order);
+}
+
 int home_reachable(struct profile const *p)
 {
-  if (!p->home) return 0;
-  if (geteuid() != 0 || !p->ids_resolved || !p->uid) return enter(p->home);
-  struct fs_identity saved;
-  if (become(p, &saved) < 0) return 0;
-  int r = enter(p->home);
-  restore(&saved);
+  unsigned char want = 1, r;
+  homes_reachable(p, 1, &want, &r);
   return r;
 }

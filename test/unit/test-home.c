@@ -81,12 +81,51 @@ START_TEST(test_judged_as_the_user)
 }
 END_TEST
 
+static void as_user(struct profile *p, char *home, uid_t id, gid_t *group)
+{
+  memset(p, 0, sizeof *p);
+  p->home = home;
+  p->uid = id;
+  p->gid = *group;
+  p->groups = group;
+  p->ngroups = 1;
+  p->ids_resolved = 1;
+}
+
+/* homes_reachable: users interleaved, each home judged as its own user, whatever the order */
+START_TEST(test_each_identity_once)
+{
+  if (geteuid() != 0) return;               /* needs two users other than the pass's */
+  dir("nobody", 0700);
+  dir("daemon", 0700);
+  char a[128], b[128];
+  snprintf(a, sizeof a, "%s/nobody", scratch);
+  snprintf(b, sizeof b, "%s/daemon", scratch);
+  ck_assert_int_eq(chown(a, 65534, 65534), 0);
+  ck_assert_int_eq(chown(b, 1, 1), 0);
+  gid_t gn = 65534, gd = 1;
+  struct profile v[5];
+  as_user(v + 0, a, 65534, &gn);
+  as_user(v + 1, a, 1, &gd);
+  as_user(v + 2, b, 65534, &gn);
+  as_user(v + 3, b, 1, &gd);
+  as_user(v + 4, a, 65534, &gn);
+  unsigned char want[5] = { 1, 1, 1, 1, 0 }, r[5];
+  uid_t fsuid_before = (uid_t)setfsuid((uid_t)-1);
+  homes_reachable(v, 5, want, r);
+  ck_assert(r[0] && !r[1] && !r[2] && r[3]);
+  ck_assert(!r[4]);                         /* not asked: not judged */
+  ck_assert_uint_eq((uid_t)setfsuid((uid_t)-1), fsuid_before);
+}
+END_TEST
+
 Suite *suite_home(void)
 {
   Suite *s = suite_create("home");
   TCase *tc = tcase_create("home_reachable");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_judged_as_the_user);
+  tcase_add_test(tc, test_each_identity_once);
   suite_add_tcase(s, tc);
   return s;
 }
