@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fsuid.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <skalibs/strerr.h>
@@ -11,17 +12,54 @@
 #include "hr.h"
 #include "home.h"
 
-/* cd home: every directory on the way searchable, the home itself too, its last component no link. */
+/*
+ * faccessat2(fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS): search permission on the directory fd
+ * itself, for the file-system identity taken, in one call (Linux 5.8). The system call itself:
+ * glibc's faccessat, where the kernel lacks it, would judge AT_EACCESS from the euid, root's.
+ * 1 searchable, 0 not, -2 the call cannot be used (none, a seccomp filter's EPERM, or
+ * HR_NO_FACCESSAT2 set in the environment, read once: the tests force the other way with it).
+ */
+static int faccessat2_state;   /* 0 not known yet, 1 used, -1 not available */
+
+static int searchable_fd(int fd)
+{
+#ifdef SYS_faccessat2
+  if (!faccessat2_state) {
+    char const *no = getenv("HR_NO_FACCESSAT2");
+    faccessat2_state = no && *no ? -1 : 1;
+  }
+  if (faccessat2_state > 0) {
+    if (!syscall(SYS_faccessat2, fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS)) return 1;
+    if (errno != ENOSYS && errno != EPERM && errno != EINVAL) return 0;
+    faccessat2_state = -1;
+  }
+#else
+  (void)fd;
+#endif
+  return -2;
+}
+
+/* Without faccessat2: "." looked up below fd needs search permission on it, as chdir does. */
+static int searchable_by_lookup(int fd)
+{
+  int in = openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (in < 0) return 0;
+  close(in);
+  return 1;
+}
+
+/*
+ * cd home: every directory on the way searchable (the open's walk), the home itself too, its last
+ * component no link; both proved on the one object the open found.
+ */
 static int enter(char const *home)
 {
   int fd = open(home, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return 0;
-  /* "." below it: the lookup needs search permission on the home itself, as chdir does */
-  int in = openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int r = searchable_fd(fd);
+  if (r == -2) r = searchable_by_lookup(fd);
   close(fd);
-  if (in < 0) return 0;
-  close(in);
-  return 1;
+  return r;
 }
 
 struct fs_identity {

@@ -53,7 +53,7 @@ static void dir(char const *rel, mode_t mode)
   ck_assert_int_eq(chmod(path, mode), 0);
 }
 
-START_TEST(test_judged_as_the_user)
+static void judged_as_the_user(void)
 {
   dir("open", 0755);
   ck_assert(reachable("open"));
@@ -78,6 +78,19 @@ START_TEST(test_judged_as_the_user)
   char probe[128];
   snprintf(probe, sizeof probe, "%s/closed/inside", scratch);
   ck_assert_int_eq(access(probe, X_OK), 0);
+}
+
+START_TEST(test_judged_as_the_user)
+{
+  judged_as_the_user();
+}
+END_TEST
+
+/* Without faccessat2 (HR_NO_FACCESSAT2, read once per process): "." looked up below, the same answers. */
+START_TEST(test_judged_without_faccessat2)
+{
+  ck_assert_int_eq(setenv("HR_NO_FACCESSAT2", "1", 1), 0);
+  judged_as_the_user();
 }
 END_TEST
 
@@ -125,6 +138,7 @@ Suite *suite_home(void)
   TCase *tc = tcase_create("home_reachable");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_judged_as_the_user);
+  tcase_add_test(tc, test_judged_without_faccessat2);
   tcase_add_test(tc, test_each_identity_once);
   suite_add_tcase(s, tc);
   return s;
