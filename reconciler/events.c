@@ -84,25 +84,32 @@ static int open_log(int dfd)
   return fs_opendir_at(dfd, "log");
 }
 
-/* dir/name, or name alone when dir is 0 (the directory is dirfd itself). */
-static int below(char *path, size_t max, char const *dir, char const *name)
+/* dir/name in buf, or name itself when dir is 0 (the directory is dirfd itself); 0 if too long. */
+static char const *below(char *buf, size_t max, char const *dir, char const *name)
 {
-  return (size_t)snprintf(path, max, "%s%s%s", dir ? dir : "", dir ? "/" : "", name) < max;
+  if (!dir) return name;
+  size_t d = strlen(dir), n = strlen(name);
+  if (d + 1 + n >= max) return 0;
+  memcpy(buf, dir, d);
+  buf[d] = '/';
+  memcpy(buf + d + 1, name, n + 1);
+  return buf;
 }
 
 void events_look(int dirfd, char const *dir, int has_log, struct events_seen *seen)
 {
-  char path[512];
+  char buf[512];
+  char const *path;
   struct stat st;
   memset(seen, 0, sizeof *seen);
-  if (!below(path, sizeof path, dir, EVENT_DIR)) return;
+  if (!(path = below(buf, sizeof buf, dir, EVENT_DIR))) return;
   look_at(dirfd, path, &seen->dir);
   if (has_log < 0) {
-    below(path, sizeof path, dir, "log");
-    has_log = fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+    path = below(buf, sizeof buf, dir, "log");
+    has_log = path && fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
   }
   seen->has_log = has_log;
-  if (has_log && below(path, sizeof path, dir, "log/" EVENT_DIR)) look_at(dirfd, path, &seen->log);
+  if (has_log && (path = below(buf, sizeof buf, dir, "log/" EVENT_DIR))) look_at(dirfd, path, &seen->log);
 }
 
 int events_seen_ok(struct events_seen const *seen, struct events_policy const *pol)

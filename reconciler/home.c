@@ -118,6 +118,13 @@ static int by_identity(void const *a, void const *b)
   return p->ngroups ? memcmp(p->groups, q->groups, sizeof *p->groups * p->ngroups) : 0;
 }
 
+/* Already in identity order (as when every profile has the same user): no sort needed. */
+static int grouped(struct profile const **v, size_t n)
+{
+  for (size_t i = 1; i < n; i++) if (by_identity(v + i - 1, v + i) > 0) return 0;
+  return 1;
+}
+
 /* The homes of run[0..n), one identity, judged under it: the identity taken once for them all. */
 static void judge_run(struct profile const *v, struct profile const **run, size_t n, unsigned char *reachable)
 {
@@ -138,7 +145,7 @@ void homes_reachable(struct profile const *v, size_t n, unsigned char const *wan
     reachable[i] = 0;
     if (want[i]) order[m++] = v + i;
   }
-  if (m) qsort(order, m, sizeof *order, by_identity);
+  if (!grouped(order, m)) qsort(order, m, sizeof *order, by_identity);
   for (size_t i = 0, j; i < m; i = j) {
     for (j = i + 1; j < m && !by_identity(order + i, order + j); j++) ;
     judge_run(v, order + i, j - i, reachable);
