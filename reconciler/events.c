@@ -11,6 +11,7 @@
 
 #include "events.h"
 #include "fsutil.h"
+#include "hr.h"
 
 #define EVENT_DIR "event"
 
@@ -87,13 +88,7 @@ static int open_log(int dfd)
 /* dir/name in buf, or name itself when dir is 0 (the directory is dirfd itself); 0 if too long. */
 static char const *below(char *buf, size_t max, char const *dir, char const *name)
 {
-  if (!dir) return name;
-  size_t d = strlen(dir), n = strlen(name);
-  if (d + 1 + n >= max) return 0;
-  memcpy(buf, dir, d);
-  buf[d] = '/';
-  memcpy(buf + d + 1, name, n + 1);
-  return buf;
+  return dir ? hr_path_in(buf, max, dir, name) : name;
 }
 
 void events_look(int dirfd, char const *dir, int has_log, struct events_seen *seen)
