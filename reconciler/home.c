@@ -48,13 +48,50 @@ static int searchable_by_lookup(int fd)
   return 1;
 }
 
+#define HOME_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+/*
+ * The directory holding the last home opened, itself opened once (O_PATH, as the walk to a home
+ * would reach it) for the consecutive homes of one identity that share it, /.../profiles/ for
+ * all of them as a rule: the lookup of each home's last component from it is the walk's last step
+ * (search permission on it checked, as every time). fd -1: its open failed, for them all alike.
+ */
+struct home_parent {
+  char path[4096];
+  size_t len;            /* 0: none opened yet */
+  int fd;
+};
+
+/* home, opened as HOME_FLAGS say, its last component looked up from its directory's descriptor. */
+static int open_home(struct home_parent *hp, char const *home)
+{
+  char const *slash = strrchr(home, '/');
+  size_t n = slash ? (size_t)(slash - home) : 0;
+  /* "name", "/name", "dir/", or a directory too long to keep: the whole path, as it is */
+  if (!n || !slash[1] || n >= sizeof hp->path) return open(home, HOME_FLAGS);
+  if (hp->len != n || memcmp(hp->path, home, n)) {
+    if (hp->len && hp->fd >= 0) close(hp->fd);
+    memcpy(hp->path, home, n);
+    hp->path[n] = 0;
+    hp->len = n;
+    hp->fd = open(hp->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  }
+  return hp->fd < 0 ? -1 : openat(hp->fd, slash + 1, HOME_FLAGS);
+}
+
+static void home_parent_close(struct home_parent *hp)
+{
+  if (hp->len && hp->fd >= 0) close(hp->fd);
+  hp->len = 0;
+}
+
 /*
  * cd home: every directory on the way searchable (the open's walk), the home itself too, its last
  * component no link; both proved on the one object the open found.
  */
-static int enter(char const *home)
+static int enter(struct home_parent *hp, char const *home)
 {
-  int fd = open(home, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = open_home(hp, home);
   if (fd < 0) return 0;
   int r = searchable_fd(fd);
   if (r == -2) r = searchable_by_lookup(fd);
@@ -131,9 +168,12 @@ static void judge_run(struct profile const *v, struct profile const **run, size_
   struct profile const *p = run[0];
   int as_user = geteuid() == 0 && p->ids_resolved && p->uid;
   struct fs_identity saved;
+  struct home_parent hp = { .len = 0 };
   int taken = as_user && become(p, &saved) == 0;
   for (size_t k = 0; k < n; k++)
-    reachable[run[k] - v] = run[k]->home && (taken || !as_user) && enter(run[k]->home);
+    reachable[run[k] - v] = run[k]->home && (taken || !as_user) && enter(&hp, run[k]->home);
+  /* its directory was opened with this identity: closed before it is given back */
+  home_parent_close(&hp);
   if (taken) restore(&saved);
 }
 

@@ -116,18 +116,27 @@ START_TEST(test_each_identity_once)
   snprintf(b, sizeof b, "%s/daemon", scratch);
   ck_assert_int_eq(chown(a, 65534, 65534), 0);
   ck_assert_int_eq(chown(b, 1, 1), 0);
+  dir("shut", 0700);
+  dir("shut/in", 0755);
+  char c[128], d[128];
+  snprintf(c, sizeof c, "%s/shut/in", scratch);
+  snprintf(d, sizeof d, "%s/shut/gone", scratch);
   gid_t gn = 65534, gd = 1;
-  struct profile v[5];
+  struct profile v[8];
   as_user(v + 0, a, 65534, &gn);
   as_user(v + 1, a, 1, &gd);
   as_user(v + 2, b, 65534, &gn);
   as_user(v + 3, b, 1, &gd);
   as_user(v + 4, a, 65534, &gn);
-  unsigned char want[5] = { 1, 1, 1, 1, 0 }, r[5];
+  as_user(v + 5, c, 65534, &gn);            /* its directory not searchable: opened once, for both */
+  as_user(v + 6, d, 65534, &gn);
+  as_user(v + 7, a, 65534, &gn);            /* back to the first directory */
+  unsigned char want[8] = { 1, 1, 1, 1, 0, 1, 1, 1 }, r[8];
   uid_t fsuid_before = (uid_t)setfsuid((uid_t)-1);
-  homes_reachable(v, 5, want, r);
+  homes_reachable(v, 8, want, r);
   ck_assert(r[0] && !r[1] && !r[2] && r[3]);
   ck_assert(!r[4]);                         /* not asked: not judged */
+  ck_assert(!r[5] && !r[6] && r[7]);
   ck_assert_uint_eq((uid_t)setfsuid((uid_t)-1), fsuid_before);
 }
 END_TEST
