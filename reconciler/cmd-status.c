@@ -57,7 +57,7 @@ int cmd_status(struct hr_options const *o, int argc, char const *const *argv)
     }
     r->pending = !p || !it || it->action != HR_KEEP;
     r->pending_unknown = l->record_unreadable && p;
-    r->events_ok = events_slot_ok(pl.scandirfd, l->name, &ev);
+    r->events_ok = events_seen_ok(&l->events, &ev);
   }
   /* SPEC 11.6: a slot still going away, its tombstone's supervisor alive */
   for (size_t i = 0; i < pl.live.n; i++) {
@@ -74,7 +74,7 @@ int cmd_status(struct hr_options const *o, int argc, char const *const *argv)
     }
     r->pending = 1;
     r->removing = 1;
-    r->events_ok = events_slot_ok(pl.scandirfd, l->name, &ev);
+    r->events_ok = events_seen_ok(&l->events, &ev);
   }
   report_status(rows, n, &ev, &pl.errs, o->json, HR_EXIT_OK);
   free(rows);

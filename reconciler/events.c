@@ -11,6 +11,7 @@
 
 #include "events.h"
 #include "fsutil.h"
+#include "hr.h"
 
 #define EVENT_DIR "event"
 
@@ -55,17 +56,27 @@ static mode_t events_mode(struct events_policy const *pol)
   return pol->public ? 01733 : 03730;
 }
 
-static int stat_ok(struct stat const *st, struct events_policy const *pol)
+static int seen_ok(struct events_dir const *d, struct events_policy const *pol)
 {
-  return S_ISDIR(st->st_mode) && st->st_uid == pol->uid && st->st_gid == pol->gid
-         && (st->st_mode & 07777) == events_mode(pol);
+  return S_ISDIR(d->mode) && d->uid == pol->uid && d->gid == pol->gid && (d->mode & 07777) == events_mode(pol);
+}
+
+/* dfd/path, not followed if a link, into d (mode 0 if it cannot be seen). */
+static void look_at(int dfd, char const *path, struct events_dir *d)
+{
+  struct stat st;
+  if (fstatat(dfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0) st.st_mode = 0;
+  d->mode = st.st_mode;
+  d->uid = st.st_uid;
+  d->gid = st.st_gid;
 }
 
 /* dfd/path (path: "event" or "log/event", below a directory the scandir's owner alone may change) as pol wants? */
 static int dir_ok(int dfd, char const *path, struct events_policy const *pol)
 {
-  struct stat st;
-  return fstatat(dfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && stat_ok(&st, pol);
+  struct events_dir d;
+  look_at(dfd, path, &d);
+  return seen_ok(&d, pol);
 }
 
 /* The service directory dfd/log, opened without following a link; -1 when there is none. */
@@ -74,16 +85,38 @@ static int open_log(int dfd)
   return fs_opendir_at(dfd, "log");
 }
 
-/* A read-only check, two or three fstatat per slot at every pass: no descriptor is opened. */
+/* dir/name in buf, or name itself when dir is 0 (the directory is dirfd itself); 0 if too long. */
+static char const *below(char *buf, size_t max, char const *dir, char const *name)
+{
+  return dir ? hr_path_in(buf, max, dir, name) : name;
+}
+
+void events_look(int dirfd, char const *dir, int has_log, struct events_seen *seen)
+{
+  char buf[512];
+  char const *path;
+  struct stat st;
+  memset(seen, 0, sizeof *seen);
+  if (!(path = below(buf, sizeof buf, dir, EVENT_DIR))) return;
+  look_at(dirfd, path, &seen->dir);
+  if (has_log < 0) {
+    path = below(buf, sizeof buf, dir, "log");
+    has_log = path && fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+  }
+  seen->has_log = has_log;
+  if (has_log && (path = below(buf, sizeof buf, dir, "log/" EVENT_DIR))) look_at(dirfd, path, &seen->log);
+}
+
+int events_seen_ok(struct events_seen const *seen, struct events_policy const *pol)
+{
+  return seen_ok(&seen->dir, pol) && (!seen->has_log || seen_ok(&seen->log, pol));
+}
+
 int events_slot_ok(int dirfd, char const *dir, struct events_policy const *pol)
 {
-  char path[512];
-  struct stat st;
-  if ((size_t)snprintf(path, sizeof path, "%s/" EVENT_DIR, dir) >= sizeof path || !dir_ok(dirfd, path, pol)) return 0;
-  snprintf(path, sizeof path, "%s/log", dir);
-  if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode)) return 1;
-  snprintf(path, sizeof path, "%s/log/" EVENT_DIR, dir);
-  return dir_ok(dirfd, path, pol);
+  struct events_seen seen;
+  events_look(dirfd, dir, -1, &seen);
+  return events_seen_ok(&seen, pol);
 }
 
 /*

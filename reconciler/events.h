@@ -25,10 +25,29 @@ void events_policy_read(struct events_policy *pol);
 /* "public" or "root". */
 char const *events_policy_name(struct events_policy const *pol);
 
+/* One event directory as a pass saw it: mode 0 when it is missing (or could not be seen). */
+struct events_dir {
+  mode_t mode;
+  uid_t uid;
+  gid_t gid;
+};
+
+/* The event directories of a service directory, looked at once (the scan does, through the slot's descriptor). */
+struct events_seen {
+  struct events_dir dir;  /* event/ */
+  struct events_dir log;  /* log/event/, when has_log */
+  int has_log;
+};
+
 /*
- * Is the event directory of the service directory dirfd/dir (a slot, or a slot's log/) and of its
- * log/ if it has one as pol wants (owner the euid, mode, group)? 1 yes, 0 no (or missing).
+ * Look at the event directory of the service directory dirfd/dir (dir 0: dirfd itself) and, if it
+ * has a log/ (has_log 1; -1: look whether it has one), at log/event/: one fstatat each, not
+ * following a link, no descriptor opened. A read-only look, done at every pass.
  */
+void events_look(int dirfd, char const *dir, int has_log, struct events_seen *seen);
+/* Were they, when seen, as pol wants (owner the euid, mode, group)? 1 yes, 0 no (or missing). */
+int events_seen_ok(struct events_seen const *seen, struct events_policy const *pol);
+/* Both at once: are the event directories of dirfd/dir and of its log/ if it has one as pol wants? */
 int events_slot_ok(int dirfd, char const *dir, struct events_policy const *pol);
 
 /*

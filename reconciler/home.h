@@ -5,6 +5,8 @@
 #ifndef HR_HOME_H
 #define HR_HOME_H
 
+#include <stddef.h>
+
 #include "profile.h"
 
 /*
@@ -17,5 +19,11 @@
  * with the pass's own credentials. The check and watch's wait use this one judgement.
  */
 int home_reachable(struct profile const *p);
+
+/*
+ * reachable[i] = home_reachable(v + i) for every i with want[i], 0 for the others; each distinct
+ * identity (uid, gid, supplementary groups) is taken once for all its homes, not once per home.
+ */
+void homes_reachable(struct profile const *v, size_t n, unsigned char const *want, unsigned char *reachable);
 
 #endif

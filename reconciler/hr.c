@@ -51,6 +51,25 @@ char *hr_asprintf(char const *fmt, ...)
   return s;
 }
 
+char *hr_concat(char const *a, char const *b)
+{
+  size_t m = strlen(a), n = strlen(b);
+  char *s = hr_alloc(m + n + 1);
+  memcpy(s, a, m);
+  memcpy(s + m, b, n + 1);
+  return s;
+}
+
+char *hr_path_in(char *buf, size_t max, char const *dir, char const *name)
+{
+  size_t d = strlen(dir), n = strlen(name);
+  if (d + 1 + n >= max) return (errno = ENAMETOOLONG), (char *)0;
+  memcpy(buf, dir, d);
+  buf[d] = '/';
+  memcpy(buf + d + 1, name, n + 1);
+  return buf;
+}
+
 void *hr_grow_to(void *v, size_t sz, size_t n, size_t *cap)
 {
   if (n < *cap) return v;

@@ -21,18 +21,39 @@
 #include "scan.h"
 
 /*
+ * Which homes of the profiles want chooses their gateways' users can reach (SPEC 11.11): a
+ * malloc'd flag per profile of the set, each user's identity taken once for all its homes.
+ */
+static unsigned char *judge_homes(struct profile_set const *set, int (*want)(struct profile const *))
+{
+  unsigned char *chosen = hr_alloc(set->n + 1), *reachable = hr_alloc(set->n + 1);
+  for (size_t i = 0; i < set->n; i++) chosen[i] = !!want(set->v + i);
+  homes_reachable(set->v, set->n, chosen, reachable);
+  for (size_t i = 0; i < set->n; i++) reachable[i] |= !chosen[i];
+  free(chosen);
+  return reachable;
+}
+
+static int published(struct profile const *p)
+{
+  return p->valid && p->enabled;
+}
+
+/*
  * SPEC 9.1: a profile whose home does not exist is not published. SPEC 11.4, 11.11: the home is
  * judged as the gateway's user will meet it, a final link counting as missing; a home that user
  * cannot reach is reported as one that does not exist, whether or not it does.
  */
 static void check_homes(struct pipeline *pl)
 {
+  unsigned char *ok = judge_homes(&pl->set, published);
   for (size_t i = 0; i < pl->set.n; i++) {
     struct profile *p = pl->set.v + i;
-    if (!p->valid || !p->enabled || home_reachable(p)) continue;
+    if (ok[i]) continue;
     errors_add(&pl->errs, p->file, 0, "home %s does not exist", p->home);
     p->valid = 0;
   }
+  free(ok);
 }
 
 static int load_and_check(struct hr_options const *o, struct pipeline *pl)
@@ -148,16 +169,22 @@ int pass_once(struct hr_options const *o, enum pass_mode mode)
   return pass_once_waits(o, mode, 0);
 }
 
+static int enabled_with_home(struct profile const *p)
+{
+  return p->enabled && p->home;
+}
+
 /* watch (SPEC 10): the homes of the enabled profiles that cannot be entered (SPEC 9.1, 11.12), for w. */
 static void homes_waited_for(struct pipeline const *pl, struct pass_waits *w)
 {
+  /* SPEC 11.12: judged as check_homes judges it, so a home that is a link is waited for too */
+  unsigned char *ok = judge_homes(&pl->set, enabled_with_home);
   for (size_t i = 0; i < pl->set.n; i++) {
-    struct profile const *p = pl->set.v + i;
-    /* SPEC 11.12: judged as check_homes judges it, so a home that is a link is waited for too */
-    if (!p->enabled || !p->home || home_reachable(p)) continue;
+    if (ok[i]) continue;
     hr_grow(&w->homes, sizeof *w->homes, w->n, &w->cap);
-    w->homes[w->n++] = hr_strdup(p->home);
+    w->homes[w->n++] = hr_strdup(pl->set.v[i].home);
   }
+  free(ok);
 }
 
 void pass_waits_free(struct pass_waits *w)

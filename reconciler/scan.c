@@ -87,6 +87,8 @@ static int read_slot(int scandirfd, struct live_slot *l)
     return absent(errno) ? 0 : -1;
   }
   int r = read_record(fd, l) < 0 || read_restart(fd, l) < 0 ? -1 : 0;
+  /* its event directories too, while the descriptor is there: log/ is known from the record */
+  if (!r) events_look(fd, 0, l->has_log, &l->events);
   /* supervise/lock and log/supervise/lock, relative to the slot's own descriptor */
   if (!r && (l->supervised = sv_supervised(fd, ".")) < 0) r = -1;
   if (!r && l->has_log && (l->log_supervised = sv_log_supervised(fd, ".")) < 0) r = -1;
@@ -163,7 +165,10 @@ int scan_scandir(int scandirfd, struct live_set *set)
       l->supervised = leftover_probe(sv_supervised(scandirfd, name));
       l->log_supervised = leftover_probe(sv_log_supervised(scandirfd, name));
       if (l->supervised < 0 || l->log_supervised < 0) break;
-      if (l->supervised > 0 || l->log_supervised > 0) read_removing(scandirfd, l);
+      if (l->supervised > 0 || l->log_supervised > 0) {
+        read_removing(scandirfd, l);
+        events_look(scandirfd, name, -1, &l->events);
+      }
     }
     if (l->kind == LIVE_SLOT && read_slot(scandirfd, l) < 0) break;
     errno = 0;

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "events.h"
 #include "record.h"
 #include "render.h"
 #include "slot.h"
@@ -30,6 +31,7 @@ struct live_slot {
   int is_symlink;        /* LIVE_LEFTOVER: unlink the link itself */
   int record_unreadable; /* the record is G's and this pass is not: pending unknown (SPEC 11.4) */
   char *removing;        /* LIVE_LEFTOVER tombstone with a live supervisor: the slot it was, else 0 */
+  struct events_seen events; /* its event directories (SPEC 11.7): a slot's, a removing tombstone's */
 };
 
 struct live_set {

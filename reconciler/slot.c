@@ -7,7 +7,7 @@
 
 char *slot_name(char const *profile)
 {
-  return hr_asprintf(HR_SLOT_PREFIX "%s", profile);
+  return hr_concat(HR_SLOT_PREFIX, profile);
 }
 
 char const *slot_profile(char const *slot)

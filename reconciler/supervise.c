@@ -27,7 +27,7 @@
 static int open_in(int dirfd, char const *dir, char const *file, int flags, mode_t type)
 {
   char path[512];
-  if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, file) >= sizeof path) return (errno = ENAMETOOLONG), -1;
+  if (!hr_path_in(path, sizeof path, dir, file)) return -1;
   return fs_open_typed(dirfd, path, flags, type, 0);
 }
 

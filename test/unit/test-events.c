@@ -127,6 +127,15 @@ START_TEST(test_slot_fix)
   ck_assert_uint_eq(mode_of("s/event"), 03730);
   ck_assert_uint_eq(mode_of("s/log/event"), 03730);
   ck_assert(events_slot_ok(sfd, "s", &pol));
+  /* the scan's look through the slot's own descriptor, log/ known from the record */
+  struct events_seen seen;
+  events_look(slot, 0, 1, &seen);
+  ck_assert(events_seen_ok(&seen, &pol));
+  ck_assert_int_eq(fchmodat(sfd, "s/log/event", 0755, 0), 0);
+  events_look(slot, 0, 1, &seen);
+  ck_assert(!events_seen_ok(&seen, &pol));      /* log/event/ is looked at */
+  events_look(slot, 0, 0, &seen);
+  ck_assert(events_seen_ok(&seen, &pol));       /* a record saying no log/: only event/ */
   close(slot);
 }
 END_TEST

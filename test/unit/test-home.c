@@ -53,7 +53,7 @@ static void dir(char const *rel, mode_t mode)
   ck_assert_int_eq(chmod(path, mode), 0);
 }
 
-START_TEST(test_judged_as_the_user)
+static void judged_as_the_user(void)
 {
   dir("open", 0755);
   ck_assert(reachable("open"));
@@ -79,6 +79,66 @@ START_TEST(test_judged_as_the_user)
   snprintf(probe, sizeof probe, "%s/closed/inside", scratch);
   ck_assert_int_eq(access(probe, X_OK), 0);
 }
+
+START_TEST(test_judged_as_the_user)
+{
+  judged_as_the_user();
+}
+END_TEST
+
+/* Without faccessat2 (HR_NO_FACCESSAT2, read once per process): "." looked up below, the same answers. */
+START_TEST(test_judged_without_faccessat2)
+{
+  ck_assert_int_eq(setenv("HR_NO_FACCESSAT2", "1", 1), 0);
+  judged_as_the_user();
+}
+END_TEST
+
+static void as_user(struct profile *p, char *home, uid_t id, gid_t *group)
+{
+  memset(p, 0, sizeof *p);
+  p->home = home;
+  p->uid = id;
+  p->gid = *group;
+  p->groups = group;
+  p->ngroups = 1;
+  p->ids_resolved = 1;
+}
+
+/* homes_reachable: users interleaved, each home judged as its own user, whatever the order */
+START_TEST(test_each_identity_once)
+{
+  if (geteuid() != 0) return;               /* needs two users other than the pass's */
+  dir("nobody", 0700);
+  dir("daemon", 0700);
+  char a[128], b[128];
+  snprintf(a, sizeof a, "%s/nobody", scratch);
+  snprintf(b, sizeof b, "%s/daemon", scratch);
+  ck_assert_int_eq(chown(a, 65534, 65534), 0);
+  ck_assert_int_eq(chown(b, 1, 1), 0);
+  dir("shut", 0700);
+  dir("shut/in", 0755);
+  char c[128], d[128];
+  snprintf(c, sizeof c, "%s/shut/in", scratch);
+  snprintf(d, sizeof d, "%s/shut/gone", scratch);
+  gid_t gn = 65534, gd = 1;
+  struct profile v[8];
+  as_user(v + 0, a, 65534, &gn);
+  as_user(v + 1, a, 1, &gd);
+  as_user(v + 2, b, 65534, &gn);
+  as_user(v + 3, b, 1, &gd);
+  as_user(v + 4, a, 65534, &gn);
+  as_user(v + 5, c, 65534, &gn);            /* its directory not searchable: opened once, for both */
+  as_user(v + 6, d, 65534, &gn);
+  as_user(v + 7, a, 65534, &gn);            /* back to the first directory */
+  unsigned char want[8] = { 1, 1, 1, 1, 0, 1, 1, 1 }, r[8];
+  uid_t fsuid_before = (uid_t)setfsuid((uid_t)-1);
+  homes_reachable(v, 8, want, r);
+  ck_assert(r[0] && !r[1] && !r[2] && r[3]);
+  ck_assert(!r[4]);                         /* not asked: not judged */
+  ck_assert(!r[5] && !r[6] && r[7]);
+  ck_assert_uint_eq((uid_t)setfsuid((uid_t)-1), fsuid_before);
+}
 END_TEST
 
 Suite *suite_home(void)
@@ -87,6 +147,8 @@ Suite *suite_home(void)
   TCase *tc = tcase_create("home_reachable");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_judged_as_the_user);
+  tcase_add_test(tc, test_judged_without_faccessat2);
+  tcase_add_test(tc, test_each_identity_once);
   suite_add_tcase(s, tc);
   return s;
 }
