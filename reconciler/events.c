@@ -112,13 +112,6 @@ int events_seen_ok(struct events_seen const *seen, struct events_policy const *p
   return seen_ok(&seen->dir, pol) && (!seen->has_log || seen_ok(&seen->log, pol));
 }
 
-int events_slot_ok(int dirfd, char const *dir, struct events_policy const *pol)
-{
-  struct events_seen seen;
-  events_look(dirfd, dir, -1, &seen);
-  return events_seen_ok(&seen, pol);
-}
-
 /*
  * Everything in the event directory efd but a FIFO with no other hard link goes: a link, a file, a
  * directory tree, a hard link to someone's FIFO (another slot's control) planted while it was open.

@@ -47,8 +47,6 @@ struct events_seen {
 void events_look(int dirfd, char const *dir, int has_log, struct events_seen *seen);
 /* Were they, when seen, as pol wants (owner the euid, mode, group)? 1 yes, 0 no (or missing). */
 int events_seen_ok(struct events_seen const *seen, struct events_policy const *pol);
-/* Both at once: are the event directories of dirfd/dir and of its log/ if it has one as pol wants? */
-int events_slot_ok(int dirfd, char const *dir, struct events_policy const *pol);
 
 /*
  * Make the event directories of the slot slotfd (event/, log/event/ when log/ exists) as pol wants;

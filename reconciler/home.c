@@ -192,10 +192,3 @@ void homes_reachable(struct profile const *v, size_t n, unsigned char const *wan
   }
   free(order);
 }
-
-int home_reachable(struct profile const *p)
-{
-  unsigned char want = 1, r;
-  homes_reachable(p, 1, &want, &r);
-  return r;
-}

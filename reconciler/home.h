@@ -10,18 +10,15 @@
 #include "profile.h"
 
 /*
- * 1 if p's home is a directory, its last component no symbolic link, that p's user (uid, gid and
+ * A profile's home is reachable (1) if it is a directory, its last component no symbolic link, that its user (uid, gid and
  * supplementary groups) may reach and enter; 0 otherwise, whatever the reason (missing, a link,
  * not a directory, not searchable by that user): the same answer, so that nobody learns through
  * a pass what exists where they cannot look. A root pass takes the user's file-system identity
  * for the test (setgroups, setfsgid, setfsuid, restored after; no fork); a pass that cannot take
  * it judges the home unreachable. Any other pass, or a profile whose ids are not known, is judged
  * with the pass's own credentials. The check and watch's wait use this one judgement.
- */
-int home_reachable(struct profile const *p);
-
-/*
- * reachable[i] = home_reachable(v + i) for every i with want[i], 0 for the others; each distinct
+ *
+ * reachable[i] is that judgement of v[i].home for every i with want[i], 0 for the others; each distinct
  * identity (uid, gid, supplementary groups) is taken once for all its homes, not once per home.
  */
 void homes_reachable(struct profile const *v, size_t n, unsigned char const *want, unsigned char *reachable);

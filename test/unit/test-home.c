@@ -42,7 +42,9 @@ static int reachable(char const *rel)
   p.groups = none;
   p.ngroups = 1;
   p.ids_resolved = 1;
-  return home_reachable(&p);
+  unsigned char want = 1, r;
+  homes_reachable(&p, 1, &want, &r);
+  return r;
 }
 
 static void dir(char const *rel, mode_t mode)
@@ -144,7 +146,7 @@ END_TEST
 Suite *suite_home(void)
 {
   Suite *s = suite_create("home");
-  TCase *tc = tcase_create("home_reachable");
+  TCase *tc = tcase_create("homes_reachable");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_judged_as_the_user);
   tcase_add_test(tc, test_judged_without_faccessat2);
