@@ -10,8 +10,8 @@
 #include "profile.h"
 
 /*
- * A profile's home is reachable (1) if it is a directory, its last component no symbolic link, that its user (uid, gid and
- * supplementary groups) may reach and enter; 0 otherwise, whatever the reason (missing, a link,
+ * A profile's home is reachable (1) if it is a directory, its last component no symbolic link,
+ * that its user (uid, gid and supplementary groups) may reach and enter; 0 otherwise, whatever the reason (missing, a link,
  * not a directory, not searchable by that user): the same answer, so that nobody learns through
  * a pass what exists where they cannot look. A root pass takes the user's file-system identity
  * for the test (setgroups, setfsgid, setfsuid, restored after; no fork); a pass that cannot take
