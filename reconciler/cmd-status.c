@@ -25,6 +25,7 @@ int cmd_status(struct hr_options const *o, int argc, char const *const *argv)
   struct pipeline pl = PIPELINE_ZERO;
   struct events_policy ev;
   events_policy_read(&ev);
+  pl.look_events = 1;   /* status says how every slot's are, not what the records say */
   if (pipeline_prepare(o, PASS_PLAN, &pl) < 0) {
     report_status(0, 0, &ev, &pl.errs, o->json, HR_EXIT_SYSTEM);
     pipeline_free(&pl);

@@ -136,11 +136,15 @@ static int empty_of_plants(int efd, long long deadline)
   return r;
 }
 
-/* One service directory's event/: its owner and mode first (nothing more is planted), then emptied. */
-static int fix_dir(int dfd, struct events_policy const *pol, long long deadline)
+/*
+ * One service directory's event/: its owner and mode first (nothing more is planted), then emptied;
+ * one already as pol wants is emptied only when always_empty says so.
+ */
+static int fix_dir(int dfd, struct events_policy const *pol, int always_empty, long long deadline)
 {
-  if (dir_ok(dfd, EVENT_DIR, pol)) return 0;
-  if (fs_fix_at(dfd, EVENT_DIR, S_IFDIR, events_mode(pol), pol->uid, pol->gid) < 0) return -1;
+  if (dir_ok(dfd, EVENT_DIR, pol)) {
+    if (!always_empty) return 0;
+  } else if (fs_fix_at(dfd, EVENT_DIR, S_IFDIR, events_mode(pol), pol->uid, pol->gid) < 0) return -1;
   int efd = fs_opendir_at(dfd, EVENT_DIR);
   if (efd < 0) return -1;
   int r = empty_of_plants(efd, deadline);
@@ -150,12 +154,12 @@ static int fix_dir(int dfd, struct events_policy const *pol, long long deadline)
   return r;
 }
 
-int events_slot_fix(int slotfd, struct events_policy const *pol, long long deadline)
+int events_slot_fix(int slotfd, struct events_policy const *pol, int always_empty, long long deadline)
 {
-  int r = fix_dir(slotfd, pol, deadline), err = errno;
+  int r = fix_dir(slotfd, pol, always_empty, deadline), err = errno;
   int lfd = open_log(slotfd);
   if (lfd >= 0) {
-    if (fix_dir(lfd, pol, deadline) < 0 && !r) r = -1, err = errno;
+    if (fix_dir(lfd, pol, always_empty, deadline) < 0 && !r) r = -1, err = errno;
     close(lfd);
   } else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP && !r) r = -1, err = errno;
   errno = err;

@@ -50,10 +50,12 @@ int events_seen_ok(struct events_seen const *seen, struct events_policy const *p
 
 /*
  * Make the event directories of the slot slotfd (event/, log/event/ when log/ exists) as pol wants;
- * one that was not is changed in place and then emptied of everything but a listener's FIFO with no
- * other hard link (what was planted while it was open is unlinked, never followed). deadline:
- * CLOCK_MONOTONIC ms for deleting planted trees. 0, or -1 with errno.
+ * one that was not (or any, with always_empty) is changed in place and then emptied of everything but
+ * a listener's FIFO with no other hard link (what was planted while it was open is unlinked, never
+ * followed). always_empty: for directories nothing vouches for, whose emptying may have been cut
+ * short by an earlier pass's deadline. deadline: CLOCK_MONOTONIC ms for deleting planted trees. 0, or
+ * -1 with errno.
  */
-int events_slot_fix(int slotfd, struct events_policy const *pol, long long deadline);
+int events_slot_fix(int slotfd, struct events_policy const *pol, int always_empty, long long deadline);
 
 #endif

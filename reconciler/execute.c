@@ -15,6 +15,8 @@
 #include "execute.h"
 #include "fsutil.h"
 #include "hr.h"
+#include "record.h"
+#include "scan.h"
 #include "slot.h"
 #include "state.h"
 #include "supervise.h"
@@ -39,6 +41,8 @@ struct pass {
   int incomplete;        /* something was left for the next pass (a wait or a deletion ran out of time) */
   int need_rescan;       /* a supervisor was stopped so that s6-svscan starts a fresh one */
   struct events_policy events;   /* SPEC 11.7, read once per pass */
+  struct plan_item const *items; /* the plan's, and for each whether its event directories could not be */
+  unsigned char *events_bad;     /* made as the policy wants: its record then does not say they are */
 };
 
 static void fail(struct pass *ps, char const *what, char const *name)
@@ -124,9 +128,14 @@ static int put_down(int slotfd, int down)
  * The record holds a digest over the run part, [env] values included: readable by group G only,
  * like env/ itself, so that nobody who cannot read env/ can test a guess against it (SPEC 11.4).
  */
-static int put_record(int slotfd, struct slot_render const *r, int autostart, int restart)
+static int put_record(struct pass *ps, int slotfd, struct slot_render const *r, int autostart, int restart, int events_ok)
 {
-  char *text = record_text(r, autostart, restart);
+  struct slot_record rec;
+  record_of_render(r, autostart, &rec);
+  rec.restart_pending = !!restart;
+  /* what later passes trust without looking (scan.h) */
+  rec.events = events_ok ? scan_events_word(&ps->events) : HR_EVENTS_UNKNOWN;
+  char *text = record_pack(&rec);
   int e = fs_write_at(slotfd, HR_RECORD_FILE, text, strlen(text), 0640, r->gid);
   free(text);
   return e;
@@ -141,11 +150,11 @@ static int build(struct pass *ps, struct plan_item const *it, int fd, char const
       strerr_warnwusys("create ", ps->ctx->scandir, "/", stage, "/", r->v[i].path);
       return -1;
     }
-  if (events_slot_fix(fd, &ps->events, 0) < 0) {
+  if (events_slot_fix(fd, &ps->events, 0, 0) < 0) {
     strerr_warnwusys("create the event directories of ", ps->ctx->scandir, "/", stage);
     return -1;
   }
-  if (put_down(fd, execute_starts_down(it->profile)) < 0 || put_record(fd, r, it->profile->autostart, 0) < 0) {
+  if (put_down(fd, execute_starts_down(it->profile)) < 0 || put_record(ps, fd, r, it->profile->autostart, 0, 1) < 0) {
     strerr_warnwusys("write the record of ", ps->ctx->scandir, "/", stage);
     return -1;
   }
@@ -360,7 +369,7 @@ static int update(struct pass *ps, struct plan_item const *it)
   }
   int bad = (it->changes & (HR_CH_RUN | HR_CH_CONTROL | HR_CH_UNRECORDED)) && drop_stale(fd, r) < 0;
   if (!bad && (it->changes & HR_CH_AUTOSTART)) bad = put_down(fd, execute_starts_down(it->profile)) < 0;
-  if (!bad) bad = put_record(fd, r, it->profile->autostart, restart) < 0;
+  if (!bad) bad = put_record(ps, fd, r, it->profile->autostart, restart, !ps->events_bad[it - ps->items]) < 0;
   if (bad) fail(ps, "update", it->slot);
   close(fd);
   if (it->changes & HR_CH_RESCAN) await_add(ps, it->slot, 1, r->has_log);
@@ -505,27 +514,31 @@ static int has_event_dirs(struct live_slot const *l)
  * SPEC 11.7: the event directories of every live slot as this pass's reading of the sysctls wants
  * them, before anything makes a supervisor announce a change (the d of a removal included), whatever
  * else the plan does with the slot (an invalid profile's slot too). A planted tree still being
- * deleted at the timeout is left for the next pass; the directory's mode is already right.
+ * deleted at the timeout is left for the next pass: the directory's mode is already right, and its
+ * record does not say so, so that pass empties it again.
  */
 static void assert_events(struct pass *ps, struct plan const *plan)
 {
   for (size_t i = 0; i < plan->n; i++) {
     struct plan_item const *it = plan->v + i;
-    if (!has_event_dirs(it->live) || events_seen_ok(&it->live->events, &ps->events)) continue;
+    struct live_slot const *l = it->live;
+    /* trusted unseen (scan.h) only where this pass sends nothing: one it commands is looked at anyway */
+    if (!has_event_dirs(l) || (l->events_trusted && it->action == HR_KEEP)) continue;
     int fd = fs_opendir_at(ps->ctx->scandirfd, it->slot);
-    int r = fd < 0 ? -1 : events_slot_fix(fd, &ps->events, deadline_now_ms() + ps->ctx->timeout_ms);
+    int r = fd < 0 ? -1 : events_slot_fix(fd, &ps->events, !l->events_trusted, deadline_now_ms() + ps->ctx->timeout_ms);
     if (r < 0 && errno == ETIMEDOUT) {
       strerr_warnw(ps->ctx->scandir, "/", it->slot, ": what was planted in event/ is not all deleted before the timeout; left for the next pass");
       ps->incomplete = 1;
     } else if (r < 0) fail(ps, "set the event directories of", it->slot);
+    ps->events_bad[i] = r < 0;
     if (fd >= 0) close(fd);
   }
 }
 
 int execute_plan(struct plan const *plan, struct exec_ctx const *ctx)
 {
-  struct pass ps = { .ctx = ctx };
-  events_policy_read(&ps.events);
+  struct pass ps = { .ctx = ctx, .events = *ctx->events, .items = plan->v };
+  ps.events_bad = hr_alloc(plan->n + 1);
   struct restart *rs = hr_alloc(sizeof *rs * (plan->n + 1));
   size_t nrs = 0;
   int svscan = -1, waited = 1;
@@ -533,6 +546,7 @@ int execute_plan(struct plan const *plan, struct exec_ctx const *ctx)
     if (errno == ENXIO || errno == ENOENT) strerr_warnw("no s6-svscan is running on ", ctx->scandir, ": nothing changed");
     else strerr_warnwusys("open ", ctx->scandir, "/.s6-svscan/control");
     free(rs);
+    free(ps.events_bad);
     return HR_EXIT_SYSTEM;
   }
   assert_events(&ps, plan);
@@ -565,5 +579,6 @@ int execute_plan(struct plan const *plan, struct exec_ctx const *ctx)
   for (size_t i = 0; i < ps.nw; i++) free(ps.w[i].dir);
   free(ps.w);
   free(rs);
+  free(ps.events_bad);
   return ps.failed ? HR_EXIT_SYSTEM : waited && !ps.incomplete ? HR_EXIT_OK : HR_EXIT_TIMEOUT;
 }

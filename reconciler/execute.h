@@ -3,12 +3,14 @@
 #define HR_EXECUTE_H
 
 #include "errors.h"
+#include "events.h"
 #include "plan.h"
 
 struct exec_ctx {
   char const *scandir;
   int scandirfd;
   unsigned int timeout_ms;
+  struct events_policy const *events;   /* SPEC 11.7: as the scan read it */
 };
 
 /*

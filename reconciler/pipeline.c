@@ -154,7 +154,8 @@ int pipeline_prepare(struct hr_options const *o, enum pass_mode mode, struct pip
   }
   if (mode == PASS_APPLY && take_lock(o, pl) < 0) return -1;
   if (load_and_check(o, pl) < 0) return -1;
-  if (scan_scandir(pl->scandirfd, &pl->live) < 0) {
+  events_policy_read(&pl->events);
+  if (scan_scandir(pl->scandirfd, &pl->events, pl->look_events, &pl->live) < 0) {
     errors_sys(&pl->errs, o->scandir, "read the scandir");
     return -1;
   }
@@ -208,7 +209,7 @@ int pass_once_waits(struct hr_options const *o, enum pass_mode mode, struct pass
   if (pipeline_prepare(o, mode, &pl) < 0) code = HR_EXIT_SYSTEM;
   else if (mode == PASS_PLAN) code = pl.errs.n ? HR_EXIT_INVALID : plan_pending(&pl.plan) ? HR_EXIT_PENDING : HR_EXIT_OK;
   else {
-    struct exec_ctx ctx = { o->scandir, pl.scandirfd, o->timeout_ms };
+    struct exec_ctx ctx = { o->scandir, pl.scandirfd, o->timeout_ms, &pl.events };
     code = execute_plan(&pl.plan, &ctx);
     if (code == HR_EXIT_OK && pl.errs.n) code = HR_EXIT_INVALID;
   }

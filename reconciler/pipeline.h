@@ -3,6 +3,7 @@
 #define HR_PIPELINE_H
 
 #include "errors.h"
+#include "events.h"
 #include "load.h"
 #include "options.h"
 #include "plan.h"
@@ -19,6 +20,8 @@ struct pipeline {
   struct plan plan;
   int scandirfd;
   int lockfd;
+  struct events_policy events;   /* SPEC 11.7, read once per pass, before the scan */
+  int look_events;               /* look at every slot's event directories, whatever its record says */
 };
 #define PIPELINE_ZERO { .scandirfd = -1, .lockfd = -1 }
 

@@ -29,8 +29,11 @@ static unsigned int compare(struct slot_render const *r, struct profile const *p
   }
   if (!l->supervised || (r->has_log && !l->log_supervised)) ch |= HR_CH_RESCAN;
   if (l->restart) ch |= HR_CH_RESTART;
-  /* the same slot, recorded by another version (or from other inputs that render alike): the record alone */
-  if (!ch && strcmp(l->from, r->from)) ch |= HR_CH_RECORD;
+  /*
+   * the same slot, recorded by another version (or from other inputs that render alike), or its
+   * event directories looked at, not trusted (scan.h): the record alone, so that the next pass trusts them
+   */
+  if (!ch && (strcmp(l->from, r->from) || !l->events_trusted)) ch |= HR_CH_RECORD;
   return ch;
 }
 

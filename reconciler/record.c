@@ -4,8 +4,13 @@
 #include "record.h"
 #include "schema.h"
 
-/* Version 2 added "restart" and "from"; a version 1 record is still read (an upgrade restarts nothing). */
-#define RECORD_VERSION "2"
+/*
+ * Version 2 added "restart" and "from", version 3 "events"; a record of an earlier version is still
+ * read (an upgrade restarts nothing).
+ */
+#define RECORD_VERSION "3"
+
+static char const *const events_words[] = { "-", "public", "root" };
 
 void record_of_render(struct slot_render const *r, int autostart, struct slot_record *rec)
 {
@@ -15,14 +20,16 @@ void record_of_render(struct slot_render const *r, int autostart, struct slot_re
   rec->autostart = autostart;
   memcpy(rec->from, r->from, sizeof rec->from);
   rec->restart_pending = 0;
+  rec->events = HR_EVENTS_UNKNOWN;
 }
 
 char *record_pack(struct slot_record const *rec)
 {
   char const *const *a = hr_keys[HR_K_gateway_autostart].choices;
-  return hr_asprintf("hermes-reconcile " RECORD_VERSION "\nrun %s\nctl %s\nlog %s\nautostart %s\nrestart %s\nfrom %s\n",
+  return hr_asprintf("hermes-reconcile " RECORD_VERSION "\nrun %s\nctl %s\nlog %s\nautostart %s\nrestart %s\nfrom %s\nevents %s\n",
                      rec->digest[HR_PART_RUN], rec->digest[HR_PART_CTL], rec->has_log ? rec->digest[HR_PART_LOG] : "-",
-                     a[rec->autostart], rec->restart_pending ? "pending" : "-", rec->from[0] ? rec->from : "-");
+                     a[rec->autostart], rec->restart_pending ? "pending" : "-", rec->from[0] ? rec->from : "-",
+                     events_words[rec->events]);
 }
 
 char *record_text(struct slot_render const *r, int autostart, int restart_pending)
@@ -64,16 +71,31 @@ static int record_unpack_v2(char const **p, char const *end, struct slot_record 
   return 0;
 }
 
+/* The line version 3 adds: "events public|root|-". */
+static int record_unpack_v3(char const **p, char const *end, struct slot_record *rec)
+{
+  char events[8];
+  if (record_line(p, end, "events", events, sizeof events)) return -1;
+  for (size_t i = 0; i < sizeof events_words / sizeof *events_words; i++)
+    if (!strcmp(events, events_words[i])) {
+      rec->events = (enum record_events)i;
+      return 0;
+    }
+  return -1;
+}
+
 int record_unpack(char const *text, size_t len, struct slot_record *rec)
 {
   char const *p = text, *end = text + len;
   char version[4], run[65], ctl[65], log[65], a[8];
   int autostart;
-  struct slot_record v2 = { .restart_pending = 1 };   /* version 1: a restart may be pending */
-  if (record_line(&p, end, "hermes-reconcile", version, sizeof version) || (strcmp(version, "1") && strcmp(version, "2"))
-      || record_line(&p, end, "run", run, sizeof run) || record_line(&p, end, "ctl", ctl, sizeof ctl)
-      || record_line(&p, end, "log", log, sizeof log) || record_line(&p, end, "autostart", a, sizeof a)
-      || (!strcmp(version, "2") && record_unpack_v2(&p, end, &v2) < 0) || p != end)
+  /* version 1: a restart may be pending; before version 3: the event directories unknown */
+  struct slot_record v2 = { .restart_pending = 1, .events = HR_EVENTS_UNKNOWN };
+  if (record_line(&p, end, "hermes-reconcile", version, sizeof version) || strlen(version) != 1 || version[0] < '1'
+      || version[0] > RECORD_VERSION[0] || record_line(&p, end, "run", run, sizeof run)
+      || record_line(&p, end, "ctl", ctl, sizeof ctl) || record_line(&p, end, "log", log, sizeof log)
+      || record_line(&p, end, "autostart", a, sizeof a) || (version[0] >= '2' && record_unpack_v2(&p, end, &v2) < 0)
+      || (version[0] >= '3' && record_unpack_v3(&p, end, &v2) < 0) || p != end)
     return -1;
   if (!is_digest(run) || !is_digest(ctl) || (!is_digest(log) && strcmp(log, "-"))) return -1;
   if (schema_parse_enum(hr_keys + HR_K_gateway_autostart, a, &autostart) < 0) return -1;
@@ -84,6 +106,7 @@ int record_unpack(char const *text, size_t len, struct slot_record *rec)
   rec->autostart = autostart;
   rec->restart_pending = v2.restart_pending;
   strcpy(rec->from, v2.from);
+  rec->events = v2.events;
   return 0;
 }
 

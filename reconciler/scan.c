@@ -29,13 +29,54 @@ int scan_parse_record(char const *text, size_t len, struct live_slot *l)
   l->autostart = rec.autostart;
   l->has_record = 1;
   l->restart_maybe = rec.restart_pending;
+  l->events_made = rec.events;
   return 0;
 }
 
-/* A small regular file, opened without following links or blocking (SPEC 11.2); -1 with errno. */
-static int read_small(int dirfd, char const *path, char *buf, size_t max)
+enum record_events scan_events_word(struct events_policy const *pol)
 {
-  return (int)fs_read_file_at(dirfd, path, buf, max);
+  return pol->public ? HR_EVENTS_PUBLIC : HR_EVENTS_ROOT;
+}
+
+/*
+ * Where a slot's files are opened from: the scandir, "NAME/FILE" resolved by one openat2 each
+ * (no link at any component, nothing above the scandir), or, on a kernel without openat2, the
+ * slot's own descriptor, so that each walk starts there. A look that needs the directory itself
+ * (fstatat) opens that descriptor when it is first wanted.
+ */
+struct slot_at {
+  int scandirfd;
+  char const *name;
+  int fd;                /* the slot's own O_PATH descriptor, -1 not opened (yet) */
+  int err;               /* the errno of that open when it failed (the slot went away, or is something else now) */
+};
+
+/* The slot's own descriptor, opened once; -1 with errno. */
+static int slot_fd(struct slot_at *at)
+{
+  if (at->fd < 0 && !at->err && (at->fd = fs_open_beneath(at->scandirfd, at->name, O_PATH | O_DIRECTORY)) < 0) at->err = errno;
+  if (at->fd < 0) errno = at->err;
+  return at->fd;
+}
+
+/* dirfd and path for file of the slot, path in buf; -1 (errno) if the slot cannot be reached. */
+static int slot_path(struct slot_at *at, char const *file, char *buf, size_t max, char const **path)
+{
+  if (fs_beneath_openat2()) {
+    if (!(*path = hr_path_in(buf, max, at->name, file))) return (errno = ENAMETOOLONG), -1;
+    return at->scandirfd;
+  }
+  *path = file;
+  return slot_fd(at);
+}
+
+/* The slot's small regular file, opened without following links or blocking (SPEC 11.2); -1 with errno. */
+static int read_small(struct slot_at *at, char const *file, char *buf, size_t max)
+{
+  char pbuf[512];
+  char const *path;
+  int dirfd = slot_path(at, file, pbuf, sizeof pbuf, &path);
+  return dirfd < 0 ? -1 : (int)fs_read_file_at(dirfd, path, buf, max);
 }
 
 /* Errors that mean "not there, or not ours to read": the slot then has no such file. */
@@ -45,18 +86,18 @@ static int absent(int e)
 }
 
 /* The slot's record into l; without one, what the directory says (its log/). -1 on a real error. */
-static int read_record(int slotfd, struct live_slot *l)
+static int read_record(struct slot_at *at, struct live_slot *l)
 {
   char buf[512];
   struct stat st;
-  int n = read_small(slotfd, HR_RECORD_FILE, buf, sizeof buf);
+  int n = read_small(at, HR_RECORD_FILE, buf, sizeof buf);
   /* readable by root and group G only (SPEC 11.4): for anyone else, what is live is unknown */
   if (n < 0 && (errno == EACCES || errno == EPERM)) l->record_unreadable = 1;
   else if (n < 0 && !absent(errno)) return -1;
   if (n >= 0 && scan_parse_record(buf, (size_t)n, l) == 0) return 0;
   l->has_record = 0;
   l->autostart = -1;
-  l->has_log = !fstatat(slotfd, "log", &st, AT_SYMLINK_NOFOLLOW) && S_ISDIR(st.st_mode);
+  l->has_log = slot_fd(at) >= 0 && !fstatat(at->fd, "log", &st, AT_SYMLINK_NOFOLLOW) && S_ISDIR(st.st_mode);
   return 0;
 }
 
@@ -64,36 +105,46 @@ static int read_record(int slotfd, struct live_slot *l)
  * The restart an interrupted pass left (SPEC 9.4): looked for only when the record says one may
  * be pending, or when there is no record to say. -1 on a real error.
  */
-static int read_restart(int slotfd, struct live_slot *l)
+static int read_restart(struct slot_at *at, struct live_slot *l)
 {
   char buf[64];
   if (l->has_record && !l->restart_maybe) return 0;
-  int n = read_small(slotfd, HR_RESTART_FILE, buf, sizeof buf);
+  int n = read_small(at, HR_RESTART_FILE, buf, sizeof buf);
   if (n < 0 && !absent(errno) && errno != EACCES) return -1;
   if (n > 0 && (l->restart = restart_unpack(buf, (size_t)n)) < 0) l->restart = 0;   /* not ours: no restart */
   return 0;
 }
 
-/*
- * Fill in what a live slot directory says about itself, everything through one descriptor of
- * it. A slot gone or replaced by something else since readdir has nothing: no record, no
- * supervisor. -1 on a real error.
- */
-static int read_slot(int scandirfd, struct live_slot *l)
+/* Whether its record vouches for its event directories under pol; looked at too when look_all asks. */
+static void read_events(struct slot_at *at, struct events_policy const *pol, int look_all, struct live_slot *l)
 {
-  int fd = fs_open_beneath(scandirfd, l->name, O_PATH | O_DIRECTORY);
-  if (fd < 0) {
-    l->autostart = -1;
-    return absent(errno) ? 0 : -1;
-  }
-  int r = read_record(fd, l) < 0 || read_restart(fd, l) < 0 ? -1 : 0;
-  /* its event directories too, while the descriptor is there: log/ is known from the record */
-  if (!r) events_look(fd, 0, l->has_log, &l->events);
-  /* supervise/lock and log/supervise/lock, relative to the slot's own descriptor */
-  if (!r && (l->supervised = sv_supervised(fd, ".")) < 0) r = -1;
-  if (!r && l->has_log && (l->log_supervised = sv_log_supervised(fd, ".")) < 0) r = -1;
+  l->events_trusted = l->has_record && l->events_made == scan_events_word(pol);
+  if (look_all && slot_fd(at) >= 0) events_look(at->fd, 0, l->has_log, &l->events);
+}
+
+/* Its supervisors: supervise/lock and log/supervise/lock. -1 on a real error. */
+static int read_supervisors(struct slot_at *at, struct live_slot *l)
+{
+  int dirfd = fs_beneath_openat2() ? at->scandirfd : slot_fd(at);
+  char const *dir = fs_beneath_openat2() ? at->name : ".";
+  if (dirfd < 0) return absent(errno) ? 0 : -1;
+  if ((l->supervised = sv_supervised(dirfd, dir)) < 0) return -1;
+  if (l->has_log && (l->log_supervised = sv_log_supervised(dirfd, dir)) < 0) return -1;
+  return 0;
+}
+
+/*
+ * Fill in what a live slot directory says about itself. A slot gone or replaced by something else
+ * since readdir has nothing: no record, no supervisor. -1 on a real error.
+ */
+static int read_slot(int scandirfd, struct events_policy const *pol, int look_all, struct live_slot *l)
+{
+  struct slot_at at = { .scandirfd = scandirfd, .name = l->name, .fd = -1 };
+  int r = read_record(&at, l) < 0 || read_restart(&at, l) < 0 ? -1 : 0;
+  if (!r) read_events(&at, pol, look_all, l);
+  if (!r) r = read_supervisors(&at, l);
   int e = errno;
-  close(fd);
+  if (at.fd >= 0) close(at.fd);
   errno = e;
   return r;
 }
@@ -114,7 +165,7 @@ static void read_removing(int scandirfd, struct live_slot *l)
 {
   char buf[256], path[512];
   snprintf(path, sizeof path, "%s/" HR_REMOVING_FILE, l->name);
-  int n = read_small(scandirfd, path, buf, sizeof buf - 1);
+  int n = (int)fs_read_file_at(scandirfd, path, buf, sizeof buf - 1);
   if (n <= 0) return;
   buf[n] = 0;
   if (!slot_profile(buf) || strchr(buf, '/') || strchr(buf, '\n')) return;
@@ -135,7 +186,7 @@ static int by_name(void const *a, void const *b)
   return strcmp(((struct live_slot const *)a)->name, ((struct live_slot const *)b)->name);
 }
 
-int scan_scandir(int scandirfd, struct live_set *set)
+int scan_scandir(int scandirfd, struct events_policy const *pol, int look_all, struct live_set *set)
 {
   DIR *d = fs_dir_stream(scandirfd);
   if (!d) return -1;
@@ -167,10 +218,10 @@ int scan_scandir(int scandirfd, struct live_set *set)
       if (l->supervised < 0 || l->log_supervised < 0) break;
       if (l->supervised > 0 || l->log_supervised > 0) {
         read_removing(scandirfd, l);
-        events_look(scandirfd, name, -1, &l->events);
+        if (look_all) events_look(scandirfd, name, -1, &l->events);
       }
     }
-    if (l->kind == LIVE_SLOT && read_slot(scandirfd, l) < 0) break;
+    if (l->kind == LIVE_SLOT && read_slot(scandirfd, pol, look_all, l) < 0) break;
     errno = 0;
   }
   int err = errno;

@@ -31,7 +31,9 @@ struct live_slot {
   int is_symlink;        /* LIVE_LEFTOVER: unlink the link itself */
   int record_unreadable; /* the record is G's and this pass is not: pending unknown (SPEC 11.4) */
   char *removing;        /* LIVE_LEFTOVER tombstone with a live supervisor: the slot it was, else 0 */
-  struct events_seen events; /* its event directories (SPEC 11.7): a slot's, a removing tombstone's */
+  enum record_events events_made; /* from the record: the policy its event directories were made for */
+  int events_trusted;    /* events_made is the scan's policy */
+  struct events_seen events; /* its event directories (SPEC 11.7), a slot's, a removing tombstone's: if looked at */
 };
 
 struct live_set {
@@ -42,8 +44,17 @@ struct live_set {
 /* Parse the text of a slot record into l (pure): 0, or -1 if it is not one. */
 int scan_parse_record(char const *text, size_t len, struct live_slot *l);
 
-/* Read every entry of the scandir that is ours or in our way. 0, or -1 with errno. */
-int scan_scandir(int scandirfd, struct live_set *set);
+/* The record's word for a policy. */
+enum record_events scan_events_word(struct events_policy const *pol);
+
+/*
+ * Read every entry of the scandir that is ours or in our way. Whether a slot's record says its event
+ * directories were made for pol (events_trusted: only root, the scandir's owner, can have changed
+ * them since, and s6-supervise makes a missing one root's alone; docs/design.md, "What a no-op pass
+ * reads"); the directories themselves are looked at (events) only when look_all asks, for status.
+ * 0, or -1 with errno.
+ */
+int scan_scandir(int scandirfd, struct events_policy const *pol, int look_all, struct live_set *set);
 struct live_slot const *live_set_find(struct live_set const *set, char const *name);
 void live_set_free(struct live_set *set);
 

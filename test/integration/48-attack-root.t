@@ -82,12 +82,14 @@ for m in 1 0; do
   is "$RC" 0 "[$want] slots a$m and b$m published"
   A=$SCANDIR/gateway-a$m B=$SCANDIR/gateway-b$m
   wait_for 10000 is_up "$A" && wait_for 10000 is_up "$B"
-  # the slot as the former code left it: event dirs 03730 group G, links planted by the group
+  # the slot as the former code left it: event dirs 03730 group G, links planted by the group, and
+  # a record (version 2) that does not say for which policy they were made
   for d in "$A/event" "$A/log/event"; do
     chgrp "$TEST_GROUP" "$d" && chmod 03730 "$d"
     victim "v$m"
     plant "$d" "v$m" "$B"
   done
+  sed -i -e '1s/ 3$/ 2/' -e '/^events /d' "$A/.hermes-reconcile"
   as_user mkdir -p "$A/event/deep/er"
   ok "$([ "$(others "$A/event")" -ge 3 ]; echo $?)" "[$want] the group planted links in the former event/"
   g -q apply
@@ -133,6 +135,8 @@ for m in 1 0; do
   R=$SCANDIR/gateway-r$m C=$SCANDIR/gateway-c$m
   wait_for 10000 is_up "$R" && wait_for 10000 is_up "$C"
   victim "w$m"
+  # changed behind the record's back (it says they were made for this policy): a pass that commands
+  # the slot looks at them all the same
   chgrp "$TEST_GROUP" "$R/event" && chmod 03730 "$R/event"
   plant "$R/event" "w$m" "$C"
   cpid=$(pid_of "$C")

@@ -118,7 +118,7 @@ START_TEST(test_slot_fix)
   sysctls("1", "1");
   events_policy_read(&pol);
   ck_assert(!slot_ok(sfd, "s", &pol));   /* log/event is missing, event/ is 03730 */
-  ck_assert_int_eq(events_slot_fix(slot, &pol, 0), 0);
+  ck_assert_int_eq(events_slot_fix(slot, &pol, 0, 0), 0);
   ck_assert(slot_ok(sfd, "s", &pol));
   ck_assert_uint_eq(mode_of("s/event"), 01733);
   ck_assert_uint_eq(mode_of("s/log/event"), 01733);
@@ -131,7 +131,7 @@ START_TEST(test_slot_fix)
   sysctls("0", "1");
   events_policy_read(&pol);
   ck_assert(!slot_ok(sfd, "s", &pol));
-  ck_assert_int_eq(events_slot_fix(slot, &pol, 0), 0);
+  ck_assert_int_eq(events_slot_fix(slot, &pol, 0, 0), 0);
   ck_assert_uint_eq(mode_of("s/event"), 03730);
   ck_assert_uint_eq(mode_of("s/log/event"), 03730);
   ck_assert(slot_ok(sfd, "s", &pol));
@@ -148,6 +148,34 @@ START_TEST(test_slot_fix)
 }
 END_TEST
 
+/*
+ * A directory already as the policy wants, a link left in it (an earlier pass's emptying cut short by
+ * its deadline): left as it is unless always_empty, emptied with it.
+ */
+START_TEST(test_slot_fix_always_empty)
+{
+  struct events_policy pol;
+  sysctls("0", "0");
+  events_policy_read(&pol);
+  ck_assert_int_eq(mkdirat(sfd, "s", 0755), 0);
+  ck_assert_int_eq(mkdirat(sfd, "s/event", 0700), 0);
+  ck_assert_int_eq(fchmodat(sfd, "s/event", 03730, 0), 0);
+  ck_assert_int_eq(fchownat(sfd, "s/event", pol.uid, pol.gid, AT_SYMLINK_NOFOLLOW), 0);
+  ck_assert_int_eq(symlinkat("/etc/passwd", sfd, "s/event/" PLANT), 0);
+  ck_assert_int_eq(mkfifoat(sfd, "s/event/ftrig1:@listenerlistenerlistenerlistenerl", 0600), 0);
+  int slot = fs_opendir_at(sfd, "s");
+  ck_assert_int_ge(slot, 0);
+  ck_assert(slot_ok(sfd, "s", &pol));
+  ck_assert_int_eq(events_slot_fix(slot, &pol, 0, 0), 0);
+  ck_assert(exists("s/event/" PLANT));
+  ck_assert_int_eq(events_slot_fix(slot, &pol, 1, 0), 0);
+  ck_assert(!exists("s/event/" PLANT));
+  ck_assert(exists("s/event/ftrig1:@listenerlistenerlistenerlistenerl"));
+  ck_assert_uint_eq(mode_of("s/event"), 03730);
+  close(slot);
+}
+END_TEST
+
 Suite *suite_events(void)
 {
   Suite *s = suite_create("events");
@@ -155,6 +183,7 @@ Suite *suite_events(void)
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, test_policy);
   tcase_add_test(tc, test_slot_fix);
+  tcase_add_test(tc, test_slot_fix_always_empty);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -51,6 +51,14 @@ START_TEST(test_record_valid)
   ck_assert_int_eq(parse("hermes-reconcile 2\nrun " DA "\nctl " DB "\nlog -\nautostart no\nrestart pending\nfrom -\n", &l), 0);
   ck_assert_str_eq(l.from, "");
   ck_assert_int_eq(l.restart_maybe, 1);
+  /* before version 3: under which policy the event directories were made is not known */
+  ck_assert_int_eq(l.events_made, HR_EVENTS_UNKNOWN);
+  ck_assert_int_eq(parse("hermes-reconcile 3\nrun " DA "\nctl " DB "\nlog -\nautostart no\nrestart -\nfrom " DC "\nevents public\n", &l), 0);
+  ck_assert_int_eq(l.events_made, HR_EVENTS_PUBLIC);
+  ck_assert_int_eq(parse("hermes-reconcile 3\nrun " DA "\nctl " DB "\nlog -\nautostart no\nrestart -\nfrom " DC "\nevents root\n", &l), 0);
+  ck_assert_int_eq(l.events_made, HR_EVENTS_ROOT);
+  ck_assert_int_eq(parse("hermes-reconcile 3\nrun " DA "\nctl " DB "\nlog -\nautostart no\nrestart -\nfrom " DC "\nevents -\n", &l), 0);
+  ck_assert_int_eq(l.events_made, HR_EVENTS_UNKNOWN);
 }
 END_TEST
 
@@ -86,6 +94,11 @@ START_TEST(test_record_garbage)
     "garbage\n",
     "hermes-reconcile 2\nrun " DA "\nctl " DB "\nlog " DC "\nautostart no\n",
     "hermes-reconcile 3\nrun " DA "\nctl " DB "\nlog " DC "\nautostart no\nrestart -\nfrom -\n",
+    "hermes-reconcile 4\nrun " DA "\nctl " DB "\nlog " DC "\nautostart no\nrestart -\nfrom -\nevents -\n",
+    "hermes-reconcile 3\nrun " DA "\nctl " DB "\nlog " DC "\nautostart no\nrestart -\nfrom -\nevents all\n",
+    "hermes-reconcile 2\nrun " DA "\nctl " DB "\nlog " DC "\nautostart no\nrestart -\nfrom -\nevents -\n",
+    "hermes-reconcile 0\nrun " DA "\nctl " DB "\nlog " DC "\nautostart no\n",
+    "hermes-reconcile 12\nrun " DA "\nctl " DB "\nlog " DC "\nautostart no\n",
     "hermes-reconcile 2\nrun " DA "\nctl " DB "\nlog " DC "\nautostart no\nrestart maybe\nfrom -\n",
     "hermes-reconcile 2\nrun " DA "\nctl " DB "\nlog " DC "\nautostart no\nrestart -\nfrom abc\n",
     "hermes-reconcile 2\nrun " DA "\nctl " DB "\nlog " DC "\nautostart no\nfrom -\nrestart -\n",

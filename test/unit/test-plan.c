@@ -58,7 +58,10 @@ static struct live_slot *w_live(struct world *w, char const *name, enum live_kin
   return l;
 }
 
-/* A supervised live slot gateway-<name>, recorded as made from profile text by an earlier pass. */
+/*
+ * A supervised live slot gateway-<name>, recorded as made from profile text by an earlier pass,
+ * its event directories made for the policy the scan read (events_trusted, as the scan says).
+ */
 static struct live_slot *w_live_made(struct world *w, char const *name, char const *text)
 {
   struct profile p;
@@ -70,6 +73,7 @@ static struct live_slot *w_live_made(struct world *w, char const *name, char con
   struct live_slot *l = w_live(w, slot, LIVE_SLOT);
   char *rec = record_text(&r, p.autostart, 0);
   ck_assert_int_eq(scan_parse_record(rec, strlen(rec), l), 0);
+  l->events_trusted = 1;
   l->supervised = 1;
   l->log_supervised = r.has_log;
   free(rec);
@@ -151,6 +155,17 @@ START_TEST(test_keep)
   w_plan(&w);
   w_only(&w, "gateway-alpha", HR_KEEP, 0);
   ck_assert_int_eq(plan_pending(&w.plan), 0);
+  w_free(&w);
+
+  /* the same slot, its event directories not said by its record to be made for this policy: the record alone */
+  w_init(&w);
+  w_profile(&w, "alpha", text);
+  l = w_live_made(&w, "alpha", text);
+  l->events_trusted = 0;
+  w_plan(&w);
+  w_only(&w, "gateway-alpha", HR_UPDATE, HR_CH_RECORD);
+  ck_assert_int_eq(w.plan.need_scan, 0);
+  ck_assert_int_eq(plan_pending(&w.plan), 1);
   w_free(&w);
 }
 END_TEST

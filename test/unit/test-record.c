@@ -25,6 +25,7 @@ static struct slot_record sample(int has_log, int autostart)
   rec.autostart = autostart;
   if (autostart != HR_AUTOSTART_NO) digest_of(rec.from, 'b');   /* else unknown: "" */
   rec.restart_pending = has_log;
+  rec.events = (enum record_events)((has_log + autostart) % 3);
   return rec;
 }
 
@@ -41,6 +42,7 @@ START_TEST(test_record_round_trip)
       ck_assert_int_eq(out.autostart, a);
       ck_assert_str_eq(out.from, in.from);
       ck_assert_int_eq(out.restart_pending, in.restart_pending);
+      ck_assert_int_eq(out.events, in.events);
       free(text);
     }
 }
@@ -70,7 +72,7 @@ START_TEST(test_record_refused)
   char *good = record_pack(&in);
   size_t len = strlen(good);
   char const *const bad[] = {
-    "hermes-reconcile 3\n",                                       /* another version */
+    "hermes-reconcile 4\n",                                       /* a later version */
     "",
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)

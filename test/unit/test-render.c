@@ -402,7 +402,7 @@ START_TEST(test_record)
   char want[512];
   render_text("alpha", "", &r);
   char *rec = record_text(&r, HR_AUTOSTART_STATE, 0);
-  snprintf(want, sizeof want, "hermes-reconcile 2\nrun %s\nctl %s\nlog %s\nautostart state\nrestart -\nfrom %s\n",
+  snprintf(want, sizeof want, "hermes-reconcile 3\nrun %s\nctl %s\nlog %s\nautostart state\nrestart -\nfrom %s\nevents -\n",
            r.digest[HR_PART_RUN], r.digest[HR_PART_CTL], r.digest[HR_PART_LOG], r.from);
   ck_assert_str_eq(rec, want);
   free(rec);
@@ -416,7 +416,7 @@ START_TEST(test_record)
 
   render_text("alpha", "[log]\nenabled = no\n", &r);
   rec = record_text(&r, HR_AUTOSTART_STATE, 0);
-  snprintf(want, sizeof want, "hermes-reconcile 2\nrun %s\nctl %s\nlog -\nautostart state\nrestart -\nfrom %s\n",
+  snprintf(want, sizeof want, "hermes-reconcile 3\nrun %s\nctl %s\nlog -\nautostart state\nrestart -\nfrom %s\nevents -\n",
            r.digest[HR_PART_RUN], r.digest[HR_PART_CTL], r.from);
   ck_assert_str_eq(rec, want);
   free(rec);
