@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <skalibs/djbunix.h>
+#include <skalibs/strerr.h>
 
 #include "deadline.h"
 #include "execute.h"
@@ -102,6 +103,20 @@ static void render_planned(struct hr_options const *o, struct pipeline *pl)
   }
 }
 
+/*
+ * After a pass that changed no slot, still under its lock: the ledger of what it saw, when it read
+ * a record the ledger did not vouch for (or the ledger holds slots that are gone). Losing it costs
+ * the next pass its shortcut, nothing else: a failure is said, and is no failure of the pass.
+ */
+static void keep_ledger(struct hr_options const *o, struct pipeline *pl)
+{
+  if (!scan_ledger_stale(&pl->live, &pl->ledger)) return;
+  size_t n;
+  struct ledger_entry *v = scan_ledger_entries(&pl->live, &pl->ledger, &n);
+  if (ledger_write(pl->scandirfd, v, n) < 0) strerr_warnwusys("write ", o->scandir, "/" HR_LEDGER_FILE);
+  free(v);
+}
+
 /* SPEC 4, Concurrency: one pass at a time, a second one waits up to the timeout. */
 static int take_lock(struct hr_options const *o, struct pipeline *pl)
 {
@@ -139,6 +154,7 @@ void pipeline_free(struct pipeline *pl)
   free(pl->renders);
   plan_free(&pl->plan);
   live_set_free(&pl->live);
+  ledger_free(&pl->ledger);
   profile_set_free(&pl->set);
   errors_free(&pl->errs);
   if (pl->scandirfd >= 0) close(pl->scandirfd);
@@ -155,7 +171,8 @@ int pipeline_prepare(struct hr_options const *o, enum pass_mode mode, struct pip
   if (mode == PASS_APPLY && take_lock(o, pl) < 0) return -1;
   if (load_and_check(o, pl) < 0) return -1;
   events_policy_read(&pl->events);
-  if (scan_scandir(pl->scandirfd, &pl->events, pl->look_events, &pl->live) < 0) {
+  ledger_read(pl->scandirfd, &pl->ledger);
+  if (scan_scandir(pl->scandirfd, &pl->events, pl->look_events, &pl->ledger, &pl->live) < 0) {
     errors_sys(&pl->errs, o->scandir, "read the scandir");
     return -1;
   }
@@ -211,6 +228,7 @@ int pass_once_waits(struct hr_options const *o, enum pass_mode mode, struct pass
   else {
     struct exec_ctx ctx = { o->scandir, pl.scandirfd, o->timeout_ms, &pl.events };
     code = execute_plan(&pl.plan, &ctx);
+    if (code == HR_EXIT_OK && !plan_pending(&pl.plan)) keep_ledger(o, &pl);
     if (code == HR_EXIT_OK && pl.errs.n) code = HR_EXIT_INVALID;
   }
   report_plan(mode, &pl.plan, &pl.errs, o->json, o->verbosity, code);

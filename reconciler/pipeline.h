@@ -21,6 +21,7 @@ struct pipeline {
   int scandirfd;
   int lockfd;
   struct events_policy events;   /* SPEC 11.7, read once per pass, before the scan */
+  struct ledger ledger;          /* the records a pass that changed nothing left (ledger.h) */
   int look_events;               /* look at every slot's event directories, whatever its record says */
 };
 #define PIPELINE_ZERO { .scandirfd = -1, .lockfd = -1 }

@@ -94,7 +94,11 @@ static int read_record(struct slot_at *at, struct live_slot *l)
   /* readable by root and group G only (SPEC 11.4): for anyone else, what is live is unknown */
   if (n < 0 && (errno == EACCES || errno == EPERM)) l->record_unreadable = 1;
   else if (n < 0 && !absent(errno)) return -1;
-  if (n >= 0 && scan_parse_record(buf, (size_t)n, l) == 0) return 0;
+  if (n >= 0 && scan_parse_record(buf, (size_t)n, l) == 0) {
+    l->record_text = hr_strndup(buf, (size_t)n);
+    l->record_len = (size_t)n;
+    return 0;
+  }
   l->has_record = 0;
   l->autostart = -1;
   l->has_log = slot_fd(at) >= 0 && !fstatat(at->fd, "log", &st, AT_SYMLINK_NOFOLLOW) && S_ISDIR(st.st_mode);
@@ -134,13 +138,37 @@ static int read_supervisors(struct slot_at *at, struct live_slot *l)
 }
 
 /*
+ * The slot's record from the ledger, when the ledger vouches for the slot as it is now (its
+ * directory's inode and ctime, taken before anything in it is read): 1, or 0 (it must be read).
+ * A slot gone or replaced by something else since readdir: -1, it has nothing.
+ */
+static int recall_record(int scandirfd, struct ledger const *ledger, struct live_slot *l)
+{
+  struct stat st;
+  if (fstatat(scandirfd, l->name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode)) return -1;
+  l->ino = (uint64_t)st.st_ino;
+  l->ctime_sec = (int64_t)st.st_ctim.tv_sec;
+  l->ctime_nsec = st.st_ctim.tv_nsec;
+  struct ledger_entry const *e = ledger_find(ledger, l->name);
+  if (!e || !ledger_vouches(ledger, e, &st) || scan_parse_record(e->record, e->len, l) < 0) return 0;
+  l->vouched = 1;
+  return 1;
+}
+
+/*
  * Fill in what a live slot directory says about itself. A slot gone or replaced by something else
  * since readdir has nothing: no record, no supervisor. -1 on a real error.
  */
-static int read_slot(int scandirfd, struct events_policy const *pol, int look_all, struct live_slot *l)
+static int read_slot(int scandirfd, struct events_policy const *pol, int look_all, struct ledger const *ledger,
+                     struct live_slot *l)
 {
   struct slot_at at = { .scandirfd = scandirfd, .name = l->name, .fd = -1 };
-  int r = read_record(&at, l) < 0 || read_restart(&at, l) < 0 ? -1 : 0;
+  int recalled = recall_record(scandirfd, ledger, l);
+  if (recalled < 0) {
+    l->autostart = -1;
+    return 0;
+  }
+  int r = (!recalled && read_record(&at, l) < 0) || read_restart(&at, l) < 0 ? -1 : 0;
   if (!r) read_events(&at, pol, look_all, l);
   if (!r) r = read_supervisors(&at, l);
   int e = errno;
@@ -186,7 +214,8 @@ static int by_name(void const *a, void const *b)
   return strcmp(((struct live_slot const *)a)->name, ((struct live_slot const *)b)->name);
 }
 
-int scan_scandir(int scandirfd, struct events_policy const *pol, int look_all, struct live_set *set)
+int scan_scandir(int scandirfd, struct events_policy const *pol, int look_all, struct ledger const *ledger,
+                 struct live_set *set)
 {
   DIR *d = fs_dir_stream(scandirfd);
   if (!d) return -1;
@@ -221,7 +250,7 @@ int scan_scandir(int scandirfd, struct events_policy const *pol, int look_all, s
         if (look_all) events_look(scandirfd, name, -1, &l->events);
       }
     }
-    if (l->kind == LIVE_SLOT && read_slot(scandirfd, pol, look_all, l) < 0) break;
+    if (l->kind == LIVE_SLOT && read_slot(scandirfd, pol, look_all, ledger, l) < 0) break;
     errno = 0;
   }
   int err = errno;
@@ -240,11 +269,38 @@ struct live_slot const *live_set_find(struct live_set const *set, char const *na
   return set->n ? bsearch(&key, set->v, set->n, sizeof *set->v, by_name) : 0;
 }
 
+struct ledger_entry *scan_ledger_entries(struct live_set const *set, struct ledger const *ledger, size_t *n)
+{
+  struct ledger_entry *v = hr_alloc(sizeof *v * (set->n + 1));
+  *n = 0;
+  for (size_t i = 0; i < set->n; i++) {
+    struct live_slot const *l = set->v + i;
+    if (l->kind != LIVE_SLOT || !l->has_record) continue;
+    struct ledger_entry const *was = l->vouched ? ledger_find(ledger, l->name) : 0;
+    if (!l->vouched && !l->record_text) continue;
+    v[(*n)++] = (struct ledger_entry){ l->name, l->ino, l->ctime_sec, l->ctime_nsec,
+                                       was ? was->record : l->record_text, was ? was->len : l->record_len };
+  }
+  return v;
+}
+
+int scan_ledger_stale(struct live_set const *set, struct ledger const *ledger)
+{
+  size_t vouched = 0;
+  for (size_t i = 0; i < set->n; i++) {
+    struct live_slot const *l = set->v + i;
+    if (l->kind == LIVE_SLOT && l->has_record && !l->vouched && l->record_text) return 1;
+    vouched += l->kind == LIVE_SLOT && l->vouched;
+  }
+  return vouched != ledger->n;
+}
+
 void live_set_free(struct live_set *set)
 {
   for (size_t i = 0; i < set->n; i++) {
     free(set->v[i].name);
     free(set->v[i].removing);
+    free(set->v[i].record_text);
   }
   free(set->v);
   memset(set, 0, sizeof *set);

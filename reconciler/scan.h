@@ -4,7 +4,10 @@
 
 #include <stddef.h>
 
+#include <stdint.h>
+
 #include "events.h"
+#include "ledger.h"
 #include "record.h"
 #include "render.h"
 #include "slot.h"
@@ -32,6 +35,12 @@ struct live_slot {
   int record_unreadable; /* the record is G's and this pass is not: pending unknown (SPEC 11.4) */
   char *removing;        /* LIVE_LEFTOVER tombstone with a live supervisor: the slot it was, else 0 */
   enum record_events events_made; /* from the record: the policy its event directories were made for */
+  uint64_t ino;          /* LIVE_SLOT: its directory's inode and ctime when the scan began with it */
+  int64_t ctime_sec;
+  long ctime_nsec;
+  int vouched;           /* its record was taken from the ledger, not read */
+  char *record_text;     /* the text of its record when it was read (for the ledger) */
+  size_t record_len;
   int events_trusted;    /* events_made is the scan's policy */
   struct events_seen events; /* its event directories (SPEC 11.7), a slot's, a removing tombstone's: if looked at */
 };
@@ -48,13 +57,19 @@ int scan_parse_record(char const *text, size_t len, struct live_slot *l);
 enum record_events scan_events_word(struct events_policy const *pol);
 
 /*
- * Read every entry of the scandir that is ours or in our way. Whether a slot's record says its event
+ * Read every entry of the scandir that is ours or in our way, a slot's record from ledger when it
+ * vouches for the slot (ledger.h), else from the slot. Whether a slot's record says its event
  * directories were made for pol (events_trusted: only root, the scandir's owner, can have changed
  * them since, and s6-supervise makes a missing one root's alone; docs/design.md, "What a no-op pass
  * reads"); the directories themselves are looked at (events) only when look_all asks, for status.
  * 0, or -1 with errno.
  */
-int scan_scandir(int scandirfd, struct events_policy const *pol, int look_all, struct live_set *set);
+int scan_scandir(int scandirfd, struct events_policy const *pol, int look_all, struct ledger const *ledger,
+                 struct live_set *set);
+/* The ledger's entries for the slots of set that have a record (read, or taken from ledger): n in *n, allocated. */
+struct ledger_entry *scan_ledger_entries(struct live_set const *set, struct ledger const *ledger, size_t *n);
+/* Should a pass that changed nothing write set's ledger (a record was read, or the ledger holds others)? */
+int scan_ledger_stale(struct live_set const *set, struct ledger const *ledger);
 struct live_slot const *live_set_find(struct live_set const *set, char const *name);
 void live_set_free(struct live_set *set);
 

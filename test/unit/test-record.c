@@ -1,8 +1,10 @@
 /* record.c: each dot file's writer and reader, side by side, round-trip; slot.c: the names of the layout. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hr.h"
+#include "ledger.h"
 #include "record.h"
 #include "slot.h"
 #include "unit.h"
@@ -95,6 +97,103 @@ START_TEST(test_record_refused)
 }
 END_TEST
 
+static char const REC_A[] = "hermes-reconcile 3\nrun x\n";
+static char const REC_B[] = "hermes-reconcile 3\nfrom y\nevents -\n";
+
+/* The ledger of two slots, packed and parsed: the same entries, the records' line ends kept. */
+START_TEST(test_ledger_round_trip)
+{
+  struct ledger_entry in[] = {
+    { "gateway-a", 12, 1700000000, 5, REC_A, sizeof REC_A - 1 },
+    { "gateway-b", 18446744073709551615ull, 0, 999999999, REC_B, sizeof REC_B - 1 },
+    { "gateway-c d", 1, 1, 1, REC_A, sizeof REC_A - 1 },      /* a name it cannot hold: left out */
+  };
+  size_t len;
+  char *text = ledger_pack(in, 3, &len);
+  ck_assert_uint_eq(strlen(text), len);
+  struct ledger l;
+  ck_assert_int_eq(ledger_parse(text, len, &l), 0);
+  ck_assert_uint_eq(l.n, 2);
+  for (size_t i = 0; i < 2; i++) {
+    ck_assert_str_eq(l.v[i].name, in[i].name);
+    ck_assert_uint_eq(l.v[i].ino, in[i].ino);
+    ck_assert_int_eq(l.v[i].sec, in[i].sec);
+    ck_assert_int_eq(l.v[i].nsec, in[i].nsec);
+    ck_assert_uint_eq(l.v[i].len, in[i].len);
+    ck_assert_mem_eq(l.v[i].record, in[i].record, in[i].len);
+  }
+  ck_assert_ptr_eq(ledger_find(&l, "gateway-b"), l.v + 1);
+  ck_assert_ptr_null(ledger_find(&l, "gateway-c d"));
+  ck_assert_ptr_null(ledger_find(&l, "gateway-"));
+  ledger_free(&l);   /* frees text too */
+}
+END_TEST
+
+START_TEST(test_ledger_refused)
+{
+  static char const *const bad[] = {
+    "",
+    "hermes-reconcile-ledger 2\n",
+    "hermes-reconcile-ledger 1\ngateway-a 1 2 3 4\nab",                 /* shorter than it says */
+    "hermes-reconcile-ledger 1\ngateway-a 1 2 3\n",                    /* a number missing */
+    "hermes-reconcile-ledger 1\ngateway-a 1 2 1000000000 0\n",          /* nanoseconds past a second */
+    "hermes-reconcile-ledger 1\ngateway-a 1 2 x 0\n",
+    "hermes-reconcile-ledger 1\ngateway-a 99999999999999999999 2 3 0\n", /* past 64 bits */
+    "hermes-reconcile-ledger 1\ngateway-a 9223372036854775808 9223372036854775808 3 0\n",
+    "hermes-reconcile-ledger 1\ngateway-b 1 2 3 0\ngateway-a 1 2 3 0\n", /* not sorted */
+    "hermes-reconcile-ledger 1\ngateway-a 1 2 3 0\ngateway-a 1 2 3 0\n", /* twice */
+    "hermes-reconcile-ledger 1\n 1 2 3 0\n",                           /* no name */
+    "hermes-reconcile-ledger 1\ngateway-a\n1 2 3 0\n",
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    struct ledger l;
+    char *text = hr_strdup(bad[i]);
+    ck_assert_msg(ledger_parse(text, strlen(text), &l) == -1, "%s", bad[i]);
+    ck_assert_uint_eq(l.n, 0);
+    ledger_free(&l);
+  }
+  struct ledger l;
+  char *empty = hr_strdup("hermes-reconcile-ledger 1\n");
+  ck_assert_int_eq(ledger_parse(empty, strlen(empty), &l), 0);   /* no slot: a ledger all the same */
+  ck_assert_uint_eq(l.n, 0);
+  ck_assert_ptr_null(ledger_find(&l, "gateway-a"));
+  ledger_free(&l);
+}
+END_TEST
+
+/* An entry stands for a slot only if its directory is the same (inode, ctime) and older than the ledger. */
+START_TEST(test_ledger_vouches)
+{
+  struct ledger l = { .sec = 100, .nsec = 500 };
+  struct ledger_entry e = { "gateway-a", 7, 100, 400, REC_A, sizeof REC_A - 1 };
+  struct stat st;
+  memset(&st, 0, sizeof st);
+  st.st_mode = S_IFDIR | 0755;
+  st.st_ino = 7;
+  st.st_ctim.tv_sec = 100;
+  st.st_ctim.tv_nsec = 400;
+  ck_assert_int_eq(ledger_vouches(&l, &e, &st), 1);
+  st.st_ctim.tv_nsec = 401;                           /* changed since */
+  ck_assert_int_eq(ledger_vouches(&l, &e, &st), 0);
+  st.st_ctim.tv_nsec = 400;
+  st.st_ino = 8;                                      /* another directory of that name */
+  ck_assert_int_eq(ledger_vouches(&l, &e, &st), 0);
+  st.st_ino = 7;
+  st.st_mode = S_IFREG | 0644;
+  ck_assert_int_eq(ledger_vouches(&l, &e, &st), 0);
+  st.st_mode = S_IFDIR | 0755;
+  /* seen in the very tick the ledger was written: a change in that tick may have kept the ctime */
+  l.nsec = 400;
+  ck_assert_int_eq(ledger_vouches(&l, &e, &st), 0);
+  l.sec = 99;
+  l.nsec = 999999999;
+  ck_assert_int_eq(ledger_vouches(&l, &e, &st), 0);  /* a ledger older than what it says it saw */
+  l.sec = 101;
+  l.nsec = 0;
+  ck_assert_int_eq(ledger_vouches(&l, &e, &st), 1);
+}
+END_TEST
+
 START_TEST(test_restart_round_trip)
 {
   static int const whats[] = { HR_RESTART_RUN, HR_RESTART_LOG, HR_RESTART_RUN | HR_RESTART_LOG };
@@ -151,6 +250,9 @@ Suite *suite_record(void)
   tcase_add_test(tc, test_record_of_render);
   tcase_add_test(tc, test_record_refused);
   tcase_add_test(tc, test_restart_round_trip);
+  tcase_add_test(tc, test_ledger_round_trip);
+  tcase_add_test(tc, test_ledger_refused);
+  tcase_add_test(tc, test_ledger_vouches);
   tcase_add_test(tc, test_slot_names);
   tcase_add_test(tc, test_slot_optional_files);
   suite_add_tcase(s, tc);

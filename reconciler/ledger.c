@@ -1,0 +1,162 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "hr.h"
+#include "ledger.h"
+
+#define LEDGER_HEADER "hermes-reconcile-ledger 1\n"
+/* far above what any scandir holds (some 400 bytes a slot): a bigger file is no ledger of ours */
+#define LEDGER_MAX (64u << 20)
+
+static int packable(char const *name)
+{
+  return *name && !strpbrk(name, " \n");
+}
+
+char *ledger_pack(struct ledger_entry const *v, size_t n, size_t *len)
+{
+  size_t cap = sizeof LEDGER_HEADER;
+  for (size_t i = 0; i < n; i++) cap += strlen(v[i].name) + v[i].len + 5 * 21;
+  char *text = hr_alloc(cap);
+  size_t k = strlen(LEDGER_HEADER);
+  memcpy(text, LEDGER_HEADER, k);
+  for (size_t i = 0; i < n; i++) {
+    if (!packable(v[i].name)) continue;
+    k += (size_t)snprintf(text + k, cap - k, "%s %llu %lld %ld %zu\n", v[i].name, (unsigned long long)v[i].ino,
+                          (long long)v[i].sec, v[i].nsec, v[i].len);
+    memcpy(text + k, v[i].record, v[i].len);
+    k += v[i].len;
+  }
+  text[k] = 0;
+  *len = k;
+  return text;
+}
+
+/* A decimal number ended by end_char at *p, at most max: 0 and *p past it, or -1. */
+static int number(char **p, char const *end, char end_char, uint64_t max, uint64_t *out)
+{
+  char *s = *p;
+  uint64_t v = 0;
+  if (s == end || *s < '0' || *s > '9') return -1;
+  for (; s < end && *s >= '0' && *s <= '9'; s++) {
+    if (v > (max - (uint64_t)(*s - '0')) / 10) return -1;
+    v = v * 10 + (uint64_t)(*s - '0');
+  }
+  if (s == end || *s != end_char) return -1;
+  *p = s + 1;
+  *out = v;
+  return 0;
+}
+
+/* One entry at *p into e: 0 and *p past it, or -1. */
+static int parse_entry(char **p, char const *end, struct ledger_entry *e)
+{
+  char *s = *p, *sp = memchr(s, ' ', (size_t)(end - s));
+  uint64_t ino, sec, nsec, len;
+  if (!sp || sp == s || memchr(s, '\n', (size_t)(sp - s))) return -1;
+  *sp = 0;
+  e->name = s;
+  s = sp + 1;
+  if (number(&s, end, ' ', UINT64_MAX, &ino) || number(&s, end, ' ', INT64_MAX, &sec)
+      || number(&s, end, ' ', 999999999, &nsec) || number(&s, end, '\n', LEDGER_MAX, &len) || (uint64_t)(end - s) < len)
+    return -1;
+  e->ino = ino;
+  e->sec = (int64_t)sec;
+  e->nsec = (long)nsec;
+  e->record = s;
+  e->len = (size_t)len;
+  *p = s + len;
+  return 0;
+}
+
+int ledger_parse(char *text, size_t len, struct ledger *l)
+{
+  char *p = text, *end = text + len;
+  size_t hl = strlen(LEDGER_HEADER);
+  l->text = text;
+  l->v = 0;
+  l->n = 0;
+  if (len < hl || memcmp(text, LEDGER_HEADER, hl)) return -1;
+  p += hl;
+  size_t cap = 0;
+  while (p < end) {
+    hr_grow(&l->v, sizeof *l->v, l->n, &cap);
+    struct ledger_entry *e = l->v + l->n;
+    /* sorted, each name once: what ledger_find's bsearch needs */
+    if (parse_entry(&p, end, e) < 0 || (l->n && strcmp(l->v[l->n - 1].name, e->name) >= 0)) {
+      free(l->v);
+      l->v = 0;
+      l->n = 0;
+      return -1;
+    }
+    l->n++;
+  }
+  return 0;
+}
+
+static int by_name(void const *a, void const *b)
+{
+  return strcmp(((struct ledger_entry const *)a)->name, ((struct ledger_entry const *)b)->name);
+}
+
+struct ledger_entry const *ledger_find(struct ledger const *l, char const *name)
+{
+  struct ledger_entry key = { .name = name };
+  return l->n ? bsearch(&key, l->v, l->n, sizeof *l->v, by_name) : 0;
+}
+
+int ledger_vouches(struct ledger const *l, struct ledger_entry const *e, struct stat const *st)
+{
+  /*
+   * A change after the ledger was written has a ctime no older than the ledger's mtime; one before,
+   * in the same clock tick as the ctime the ledger saw, could have kept it: only a ctime strictly
+   * older than the ledger is proof (as git's "racily clean" index entries).
+   */
+  int older = e->sec < l->sec || (e->sec == l->sec && e->nsec < l->nsec);
+  return S_ISDIR(st->st_mode) && (uint64_t)st->st_ino == e->ino && (int64_t)st->st_ctim.tv_sec == e->sec
+         && st->st_ctim.tv_nsec == e->nsec && older;
+}
+
+void ledger_read(int scandirfd, struct ledger *l)
+{
+  struct stat st;
+  memset(l, 0, sizeof *l);
+  int fd = fs_open_typed(scandirfd, HR_LEDGER_FILE, O_RDONLY, S_IFREG, &st);
+  if (fd < 0) return;
+  /* the pass's own, and nobody else's to read or write (SPEC 11.4: it holds the records' digests) */
+  if (st.st_uid != geteuid() || (st.st_mode & 077) || st.st_size <= 0 || (uint64_t)st.st_size > LEDGER_MAX) {
+    close(fd);
+    return;
+  }
+  char *text = hr_alloc((size_t)st.st_size + 1);
+  ssize_t n = fs_read_sized(fd, &st, text, (size_t)st.st_size + 1);
+  close(fd);
+  if (n != st.st_size || ledger_parse(text, (size_t)n, l) < 0) {
+    free(text);
+    memset(l, 0, sizeof *l);
+    return;
+  }
+  l->sec = (int64_t)st.st_mtim.tv_sec;
+  l->nsec = st.st_mtim.tv_nsec;
+}
+
+int ledger_write(int scandirfd, struct ledger_entry const *v, size_t n)
+{
+  size_t len;
+  char *text = ledger_pack(v, n, &len);
+  int r = fs_write_at(scandirfd, HR_LEDGER_FILE, text, len, 0600, HR_KEEP_GID);
+  free(text);
+  return r;
+}
+
+void ledger_free(struct ledger *l)
+{
+  free(l->v);
+  free(l->text);
+  memset(l, 0, sizeof *l);
+}

@@ -1,0 +1,58 @@
+/*
+ * The ledger: every slot's record (record.h) in one file of the scandir, written by a pass that
+ * changed nothing, so that the next no-op pass reads one file, not one per slot. A slot's record
+ * is the truth; its ledger entry stands for it only while the slot directory's inode and ctime are
+ * the ones the ledger saw, and that ctime is older than the ledger itself: every change a pass makes
+ * to a slot renames a file into the slot directory, which sets its ctime, and passes are serialised
+ * by the scandir's lock (docs/design.md, "What a no-op pass reads").
+ */
+#ifndef HR_LEDGER_H
+#define HR_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#define HR_LEDGER_FILE ".hermes-reconcile.ledger"
+
+/* One slot as a pass saw it: its directory's inode and ctime, and its record's text. */
+struct ledger_entry {
+  char const *name;
+  uint64_t ino;
+  int64_t sec;
+  long nsec;
+  char const *record;
+  size_t len;
+};
+
+struct ledger {
+  struct ledger_entry *v;  /* sorted by name */
+  size_t n;
+  int64_t sec;             /* the ledger's own mtime */
+  long nsec;
+  char *text;              /* what v points into */
+};
+#define LEDGER_ZERO { 0, 0, 0, 0, 0 }
+
+/*
+ * The text of a ledger of v[0..n) (sorted by name, names without a space or a line end), allocated;
+ * its length in *len. Pure.
+ */
+char *ledger_pack(struct ledger_entry const *v, size_t n, size_t *len);
+/* Parse text (len bytes, kept by l and freed with it) into l: 0, or -1 if it is no ledger (l then empty). Pure. */
+int ledger_parse(char *text, size_t len, struct ledger *l);
+/* The entry of the slot name, or 0. */
+struct ledger_entry const *ledger_find(struct ledger const *l, char const *name);
+/* Does e stand for the slot whose directory is now as st shows (inode, ctime seen before the ledger was written)? Pure. */
+int ledger_vouches(struct ledger const *l, struct ledger_entry const *e, struct stat const *st);
+
+/*
+ * The scandir's ledger into l; none (n 0) when it is missing, not a regular file, not the euid's,
+ * open to anyone else, or no ledger.
+ */
+void ledger_read(int scandirfd, struct ledger *l);
+/* Replace the scandir's ledger by the text of v[0..n): 0, or -1 with errno. */
+int ledger_write(int scandirfd, struct ledger_entry const *v, size_t n);
+void ledger_free(struct ledger *l);
+
+#endif

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# 22-ledger.t: the scandir's ledger (reconciler/ledger.h). A pass that changes nothing writes every
+# slot's record into one root-only file; the next no-op pass takes a record from it only while the
+# slot directory is as the ledger saw it (inode, ctime), and reads the slot's own record otherwise.
+# A ledger that is not the pass's own, or no ledger, changes nothing but the cost.
+# shellcheck source=test/integration/1-common.sh
+. "$(dirname "$0")/1-common.sh"
+hr_setup
+
+L=$SCANDIR/.hermes-reconcile.ledger
+names=(a b c)
+start_profiles "${names[@]}"
+pids() { local n; for n in "${names[@]}"; do echo "$n $(pid_of "$(slot "$n")") $(pid_of "$(slot "$n")/log")"; done; }
+before=$(pids)
+ok "$([ ! -e "$L" ]; echo $?)" "a pass that published slots writes no ledger"
+
+apply
+is "$RC" 0 "a no-op pass"
+is "$(stat -c '%U %a %F' "$L")" "root 600 regular file" "... writes the ledger: root's, 0600"
+is "$(grep -c '^gateway-' "$L")" 3 "... with the three slots"
+cmp -s <(sed -n '/^gateway-b /,/^from /p' "$L" | tail -n +2) <(sed -n '1,/^from /p' "$(slot b)/.hermes-reconcile")
+ok $? "... gateway-b's entry is its record"
+
+# The slot's own record edited in place (no rename: its directory's ctime stays): the ledger stands
+# for it, so the edit is not seen, as a hand edit of a slot file never is. This is what shows that
+# the record was not read.
+rec_b=$(cat "$(slot b)/.hermes-reconcile")
+ctime=$(stat -c %Z.%i "$(slot b)")
+printf 'not a record\n' >>"$(slot b)/.hermes-reconcile"
+is "$(stat -c %Z.%i "$(slot b)")" "$ctime" "an edit in place leaves the slot directory as it was"
+hr plan
+is "$RC" 0 "plan: nothing pending, the record taken from the ledger"
+printf '%s\n' "$rec_b" >"$(slot b)/.hermes-reconcile"
+
+# A record replaced by rename, as every pass of every version writes one: the slot directory's
+# ctime changes, the ledger no longer stands for it, and what the record says is seen.
+sed 's/^autostart yes$/autostart no/' "$(slot c)/.hermes-reconcile" >"$TMP/rec.c"
+chmod 0640 "$TMP/rec.c"
+chgrp --reference="$(slot c)/.hermes-reconcile" "$TMP/rec.c"
+mv "$TMP/rec.c" "$(slot c)/.hermes-reconcile"
+hr plan
+is "$RC" 2 "a record replaced behind the ledger's back is read"
+like "$OUT" "~ gateway-c \(autostart\)" "... and what it says is seen: gateway-c's autostart to restore"
+apply
+is "$RC" 0 "apply restores it"
+hr plan
+is "$RC" 0 "nothing pending after it"
+apply
+is "$RC" 0 "a no-op pass"
+like "$(sed -n '/^gateway-c /,/^from /p' "$L")" "autostart yes" "the ledger is written again, with gateway-c's record as it is now"
+
+# A slot removed: the ledger is written again without it.
+rm "$CFG/a.ini"
+apply
+is "$RC" 0 "apply removes gateway-a"
+apply
+is "$RC" 0 "a no-op pass"
+is "$(grep -c '^gateway-a ' "$L")" 0 "the ledger no longer holds gateway-a"
+names=(b c)
+before=$(pids)
+
+# Ledgers that are not the pass's own are not read: open to others, another owner, garbage, a link,
+# a FIFO. poison: gateway-c's entry says it was made from other inputs (a digit changed: the entry
+# stays well formed), so a pass that reads it sees gateway-c's record to rewrite.
+poison() { perl -0pi -e 's/(\ngateway-c [^\n]*\n(?:[^\n]*\n)*?from )([0-9a-f])/$1.($2 eq "0" ? "1" : "0")/e' "$L"; }
+poison
+hr plan
+is "$RC" 2 "the control: a poisoned ledger of the pass's own is read"
+like "$OUT" "~ gateway-c \(record\)" "... gateway-c seen as changed"
+rm "$L"
+apply
+is "$RC" 0 "a no-op pass writes a ledger again"
+check_ignored() {
+  hr plan
+  is "$RC" 0 "$1: not read (plan: nothing pending)"
+  apply
+  is "$RC" 0 "$1: a no-op pass"
+  is "$(pids)" "$before" "$1: no gateway or logger restarted"
+  is "$(stat -c '%U %a %F' "$L")" "root 600 regular file" "$1: replaced by the pass's own"
+}
+poison
+chmod 0644 "$L"
+check_ignored "a poisoned ledger open to others"
+poison
+chown "$TEST_USER" "$L"
+check_ignored "a poisoned ledger of another owner"
+printf 'hermes-reconcile-ledger 1\ngarbage\n' >"$L"
+check_ignored "a ledger that is no ledger"
+rm "$L"
+ln -s "$(slot b)/.hermes-reconcile" "$L"
+check_ignored "a link at the ledger's name"
+rm "$L"
+mkfifo "$L"
+check_ignored "a FIFO at the ledger's name"
+
+# Without a ledger, everything is read as before.
+rm "$L"
+hr plan
+is "$RC" 0 "without a ledger: nothing pending"
+is "$(pids)" "$before" "no gateway or logger was restarted by any of this"
+done_testing
