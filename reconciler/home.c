@@ -118,7 +118,7 @@ struct sibling {
 };
 
 #define NOT_LISTED (-1)
-#define LISTING_BUF 65536
+#define LISTING_BUF 65536   /* at most */
 
 /* qsort: by name. */
 static int by_name(void const *a, void const *b)
@@ -145,8 +145,11 @@ static size_t mark_listed(struct sibling *sib, size_t m, char const *name, int t
 
 /*
  * sib[0..m)'s types from dirfd's listing, read until all are found (the end is not read then), or
- * its end, or a failed read, or 64 + 32 m entries read: a directory planted full of names costs a
- * pass a bounded read per home, after which the homes not found yet are judged the exact way.
+ * its end, or a failed read, or 2 m + 32 entries read, into a buffer of about as many short names
+ * (32 bytes each): a listing costs about 0.2 us an entry, an exact judgement about 1 us more than
+ * faccessat2 by name, so a directory of many more entries than homes to judge in it (planted, or
+ * most of its profiles disabled) costs a bounded read, after which the homes not found yet are
+ * judged the exact way.
  */
 static void list_types(int dirfd, struct sibling *sib, size_t m)
 {
@@ -155,10 +158,11 @@ static void list_types(int dirfd, struct sibling *sib, size_t m)
       qsort(sib, m, sizeof *sib, by_name);
       break;
     }
-  char *buf = hr_alloc(LISTING_BUF);
+  size_t max = 2 * m + 32, size = 32 * max < LISTING_BUF ? 32 * max : LISTING_BUF;
+  char *buf = hr_alloc(size);
   size_t left = m, seen = 0;
-  while (left && seen < 64 + 32 * m) {
-    ssize_t r = getdents64(dirfd, buf, LISTING_BUF);
+  while (left && seen < max) {
+    ssize_t r = getdents64(dirfd, buf, size);
     if (r <= 0) break;
     for (ssize_t at = 0; at < r; seen++) {
       struct dirent64 const *e = (struct dirent64 const *)(buf + at);
