@@ -213,7 +213,8 @@ static char const *last_component(char const *home, size_t *dirlen)
  * run[0..n)'s homes, under the identity taken (may: 0 if it could not be): each maximal sequence
  * of consecutive homes in one directory judged together.
  */
-static void judge_homes(struct profile const *v, struct profile const **run, size_t n, int may, unsigned char *reachable)
+static void judge_homes(struct profile const *v, struct profile const **run, size_t n, int may,
+                        unsigned char *reachable)
 {
   struct sibling *sib = hr_alloc(sizeof *sib * (n + 1));
   for (size_t k = 0, j; k < n; k = j) {
