@@ -19,7 +19,8 @@
  * with the pass's own credentials. The check and watch's wait use this one judgement.
  *
  * reachable[i] is that judgement of v[i].home for every i with want[i], 0 for the others; each distinct
- * identity (uid, gid, supplementary groups) is taken once for all its homes, not once per home.
+ * identity (uid, gid, supplementary groups) is taken once for all its homes, not once per home, and
+ * the consecutive homes of one directory are judged from its listing, one system call each (home.c).
  */
 void homes_reachable(struct profile const *v, size_t n, unsigned char const *want, unsigned char *reachable);
 

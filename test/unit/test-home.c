@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fsuid.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -143,6 +144,144 @@ START_TEST(test_each_identity_once)
 }
 END_TEST
 
+/* Each of rels (below scratch) judged for nobody in one call, as a pass judges its homes. */
+static void judge(char const *const *rels, size_t n, unsigned char *r)
+{
+  static char homes[16][128];
+  gid_t none = 65534;
+  struct profile v[16];
+  unsigned char want[16];
+  ck_assert_uint_le(n, 16);
+  for (size_t i = 0; i < n; i++) {
+    snprintf(homes[i], sizeof homes[i], "%s/%s", scratch, rels[i]);
+    as_user(v + i, homes[i], 65534, &none);
+    want[i] = 1;
+  }
+  homes_reachable(v, n, want, r);
+}
+
+/*
+ * A watch on the directory rel (below scratch; "" for scratch) for its listing: IN_ACCESS on a
+ * directory is a read of its entries; an O_PATH open and the lookups below it make none.
+ */
+static int watch_listing(char const *rel)
+{
+  char path[128];
+  snprintf(path, sizeof path, "%s/%s", scratch, rel);
+  int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  ck_assert_int_ge(in, 0);
+  ck_assert_int_ge(inotify_add_watch(in, path, IN_ACCESS | IN_ONLYDIR), 0);
+  return in;
+}
+
+/* Was it listed since watch_listing? The watch closed. */
+static int listed(int in)
+{
+  char buf[4096];
+  ssize_t r = read(in, buf, sizeof buf);
+  close(in);
+  return r > 0;
+}
+
+static void file(char const *rel, mode_t mode)
+{
+  char path[128];
+  snprintf(path, sizeof path, "%s/%s", scratch, rel);
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  ck_assert_int_ge(fd, 0);
+  close(fd);
+  ck_assert_int_eq(chmod(path, mode), 0);
+}
+
+static void link_to(char const *rel, char const *target)
+{
+  char path[128], to[128];
+  snprintf(path, sizeof path, "%s/%s", scratch, rel);
+  snprintf(to, sizeof to, "%s/%s", scratch, target);
+  ck_assert_int_eq(symlink(to, path), 0);
+}
+
+/*
+ * Homes side by side in one directory the user may list: judged from its listing (faccessat2 by
+ * name for the directories, nothing for the rest) unless want_listing is 0 (HR_NO_FACCESSAT2):
+ * the same answers either way.
+ */
+static void siblings(int want_listing)
+{
+  dir("dir", 0755);
+  link_to("link", "dir");                   /* a link to a directory: as missing (SPEC 11.12) */
+  file("file", 0755);                       /* searchable by its mode, not a directory */
+  char fifo[128];
+  snprintf(fifo, sizeof fifo, "%s/fifo", scratch);
+  ck_assert_int_eq(mkfifo(fifo, 0777), 0);
+  int root = geteuid() == 0;
+  if (root) dir("shut", 0700);              /* root's: a directory nobody cannot search */
+  char const *rels[] = { "dir", "missing", "link", "file", "fifo", "dir", root ? "shut" : "missing" };
+  unsigned char r[7];
+  int in = watch_listing("");
+  judge(rels, 7, r);
+  ck_assert_int_eq(listed(in), want_listing);
+  ck_assert(r[0] && !r[1] && !r[2] && !r[3] && !r[4] && r[5] && !r[6]);
+}
+
+START_TEST(test_siblings_listed)
+{
+  siblings(1);
+}
+END_TEST
+
+START_TEST(test_siblings_without_faccessat2)
+{
+  ck_assert_int_eq(setenv("HR_NO_FACCESSAT2", "1", 1), 0);
+  siblings(0);
+}
+END_TEST
+
+/*
+ * A directory nobody may search but not list (0711): the listing cannot be read, each home judged
+ * the exact way; one it may list but not search (0744): listed, and still no way in.
+ */
+START_TEST(test_directory_not_listable)
+{
+  if (geteuid() != 0) return;               /* needs another user than the pass's */
+  dir("x", 0711);
+  dir("x/open", 0755);
+  dir("x/shut", 0700);
+  link_to("x/link", "x/open");
+  file("x/file", 0755);
+  char const *rels[] = { "x/open", "x/shut", "x/link", "x/file", "x/missing", "x/open" };
+  unsigned char r[6];
+  int in = watch_listing("x");
+  judge(rels, 6, r);
+  ck_assert(!listed(in));
+  ck_assert(r[0] && !r[1] && !r[2] && !r[3] && !r[4] && r[5]);
+  dir("y", 0744);
+  dir("y/open", 0755);
+  char const *behind[] = { "y/open", "y/missing" };
+  in = watch_listing("y");
+  judge(behind, 2, r);
+  ck_assert(listed(in));
+  ck_assert(!r[0] && !r[1]);
+}
+END_TEST
+
+/* A directory of many entries: the listing read at most so far, the homes not found by then judged the exact way. */
+START_TEST(test_crowded_directory)
+{
+  dir("crowd", 0755);
+  char name[128];
+  for (int i = 0; i < 2000; i++) {
+    snprintf(name, sizeof name, "crowd/%090d", i);
+    file(name, 0644);
+  }
+  dir("crowd/home", 0755);
+  char const *rels[] = { "crowd/home", "crowd/missing" };
+  unsigned char r[2];
+  judge(rels, 2, r);
+  ck_assert(r[0] && !r[1]);
+}
+END_TEST
+
 Suite *suite_home(void)
 {
   Suite *s = suite_create("home");
@@ -151,6 +290,10 @@ Suite *suite_home(void)
   tcase_add_test(tc, test_judged_as_the_user);
   tcase_add_test(tc, test_judged_without_faccessat2);
   tcase_add_test(tc, test_each_identity_once);
+  tcase_add_test(tc, test_siblings_listed);
+  tcase_add_test(tc, test_siblings_without_faccessat2);
+  tcase_add_test(tc, test_directory_not_listable);
+  tcase_add_test(tc, test_crowded_directory);
   suite_add_tcase(s, tc);
   return s;
 }
