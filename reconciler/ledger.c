@@ -21,16 +21,18 @@ static int packable(char const *name)
 char *ledger_pack(struct ledger_entry const *v, size_t n, size_t *len)
 {
   size_t cap = sizeof LEDGER_HEADER;
-  for (size_t i = 0; i < n; i++) cap += strlen(v[i].name) + v[i].len + 5 * 21;
+  for (size_t i = 0; i < n; i++) cap += strlen(v[i].name) + v[i].len + v[i].ilen + 6 * 21;
   char *text = hr_alloc(cap);
   size_t k = strlen(LEDGER_HEADER);
   memcpy(text, LEDGER_HEADER, k);
   for (size_t i = 0; i < n; i++) {
     if (!packable(v[i].name)) continue;
-    k += (size_t)snprintf(text + k, cap - k, "%s %llu %lld %ld %zu\n", v[i].name, (unsigned long long)v[i].ino,
-                          (long long)v[i].sec, v[i].nsec, v[i].len);
+    k += (size_t)snprintf(text + k, cap - k, "%s %llu %lld %ld %zu %zu\n", v[i].name, (unsigned long long)v[i].ino,
+                          (long long)v[i].sec, v[i].nsec, v[i].len, v[i].ilen);
     memcpy(text + k, v[i].record, v[i].len);
     k += v[i].len;
+    if (v[i].ilen) memcpy(text + k, v[i].inputs, v[i].ilen);
+    k += v[i].ilen;
   }
   text[k] = 0;
   *len = k;
@@ -57,20 +59,23 @@ static int number(char **p, char const *end, char end_char, uint64_t max, uint64
 static int parse_entry(char **p, char const *end, struct ledger_entry *e)
 {
   char *s = *p, *sp = memchr(s, ' ', (size_t)(end - s));
-  uint64_t ino, sec, nsec, len;
+  uint64_t ino, sec, nsec, len, ilen;
   if (!sp || sp == s || memchr(s, '\n', (size_t)(sp - s))) return -1;
   *sp = 0;
   e->name = s;
   s = sp + 1;
   if (number(&s, end, ' ', UINT64_MAX, &ino) || number(&s, end, ' ', INT64_MAX, &sec)
-      || number(&s, end, ' ', 999999999, &nsec) || number(&s, end, '\n', LEDGER_MAX, &len) || (uint64_t)(end - s) < len)
+      || number(&s, end, ' ', 999999999, &nsec) || number(&s, end, ' ', LEDGER_MAX, &len)
+      || number(&s, end, '\n', LEDGER_MAX, &ilen) || (uint64_t)(end - s) < len + ilen)
     return -1;
   e->ino = ino;
   e->sec = (int64_t)sec;
   e->nsec = (long)nsec;
   e->record = s;
   e->len = (size_t)len;
-  *p = s + len;
+  e->inputs = s + len;
+  e->ilen = (size_t)ilen;
+  *p = s + len + ilen;
   return 0;
 }
 

@@ -1,6 +1,7 @@
 /*
  * The ledger: every slot's record (record.h) in one file of the scandir, written by a pass that
- * changed nothing, so that the next no-op pass reads one file, not one per slot. A slot's record
+ * changed nothing, so that the next no-op pass reads one file, not one per slot, and compares what
+ * each render would read with what it read then, instead of digesting it. A slot's record
  * is the truth; its ledger entry stands for it only while the slot directory's inode and ctime are
  * the ones the ledger saw, and that ctime is older than the ledger itself: every change a pass makes
  * to a slot renames a file into the slot directory, which sets its ctime, and passes are serialised
@@ -15,7 +16,10 @@
 
 #define HR_LEDGER_FILE ".hermes-reconcile.ledger"
 
-/* One slot as a pass saw it: its directory's inode and ctime, and its record's text. */
+/*
+ * One slot as a pass saw it: its directory's inode and ctime, its record's text, and what the render
+ * of its profile read (render_inputs_bytes, whose digest is the record's "from"; none: 0 bytes).
+ */
 struct ledger_entry {
   char const *name;
   uint64_t ino;
@@ -23,6 +27,8 @@ struct ledger_entry {
   long nsec;
   char const *record;
   size_t len;
+  char const *inputs;
+  size_t ilen;
 };
 
 struct ledger {

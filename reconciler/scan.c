@@ -279,7 +279,7 @@ struct ledger_entry *scan_ledger_entries(struct live_set const *set, struct ledg
     struct ledger_entry const *was = l->vouched ? ledger_find(ledger, l->name) : 0;
     if (!l->vouched && !l->record_text) continue;
     v[(*n)++] = (struct ledger_entry){ l->name, l->ino, l->ctime_sec, l->ctime_nsec,
-                                       was ? was->record : l->record_text, was ? was->len : l->record_len };
+                                       was ? was->record : l->record_text, was ? was->len : l->record_len, 0, 0 };
   }
   return v;
 }

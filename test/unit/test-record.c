@@ -103,14 +103,15 @@ static char const REC_B[] = "hermes-reconcile 3\nfrom y\nevents -\n";
 /* The ledger of two slots, packed and parsed: the same entries, the records' line ends kept. */
 START_TEST(test_ledger_round_trip)
 {
+  static char const inputs[] = "\x01\n\0 gateway-z 1 2 3 4 5\n";   /* any bytes, a line end and a NUL too */
   struct ledger_entry in[] = {
-    { "gateway-a", 12, 1700000000, 5, REC_A, sizeof REC_A - 1 },
-    { "gateway-b", 18446744073709551615ull, 0, 999999999, REC_B, sizeof REC_B - 1 },
-    { "gateway-c d", 1, 1, 1, REC_A, sizeof REC_A - 1 },      /* a name it cannot hold: left out */
+    { "gateway-a", 12, 1700000000, 5, REC_A, sizeof REC_A - 1, inputs, sizeof inputs },
+    { "gateway-b", 18446744073709551615ull, 0, 999999999, REC_B, sizeof REC_B - 1, 0, 0 },
+    { "gateway-c d", 1, 1, 1, REC_A, sizeof REC_A - 1, 0, 0 },   /* a name it cannot hold: left out */
   };
   size_t len;
   char *text = ledger_pack(in, 3, &len);
-  ck_assert_uint_eq(strlen(text), len);
+  ck_assert_int_eq(text[len], 0);   /* its length as packed: the inputs may hold a NUL */
   struct ledger l;
   ck_assert_int_eq(ledger_parse(text, len, &l), 0);
   ck_assert_uint_eq(l.n, 2);
@@ -121,6 +122,8 @@ START_TEST(test_ledger_round_trip)
     ck_assert_int_eq(l.v[i].nsec, in[i].nsec);
     ck_assert_uint_eq(l.v[i].len, in[i].len);
     ck_assert_mem_eq(l.v[i].record, in[i].record, in[i].len);
+    ck_assert_uint_eq(l.v[i].ilen, in[i].ilen);
+    if (in[i].ilen) ck_assert_mem_eq(l.v[i].inputs, in[i].inputs, in[i].ilen);
   }
   ck_assert_ptr_eq(ledger_find(&l, "gateway-b"), l.v + 1);
   ck_assert_ptr_null(ledger_find(&l, "gateway-c d"));
@@ -134,16 +137,17 @@ START_TEST(test_ledger_refused)
   static char const *const bad[] = {
     "",
     "hermes-reconcile-ledger 2\n",
-    "hermes-reconcile-ledger 1\ngateway-a 1 2 3 4\nab",                 /* shorter than it says */
-    "hermes-reconcile-ledger 1\ngateway-a 1 2 3\n",                    /* a number missing */
-    "hermes-reconcile-ledger 1\ngateway-a 1 2 1000000000 0\n",          /* nanoseconds past a second */
-    "hermes-reconcile-ledger 1\ngateway-a 1 2 x 0\n",
-    "hermes-reconcile-ledger 1\ngateway-a 99999999999999999999 2 3 0\n", /* past 64 bits */
-    "hermes-reconcile-ledger 1\ngateway-a 9223372036854775808 9223372036854775808 3 0\n",
-    "hermes-reconcile-ledger 1\ngateway-b 1 2 3 0\ngateway-a 1 2 3 0\n", /* not sorted */
-    "hermes-reconcile-ledger 1\ngateway-a 1 2 3 0\ngateway-a 1 2 3 0\n", /* twice */
-    "hermes-reconcile-ledger 1\n 1 2 3 0\n",                           /* no name */
-    "hermes-reconcile-ledger 1\ngateway-a\n1 2 3 0\n",
+    "hermes-reconcile-ledger 1\ngateway-a 1 2 3 4 0\nab",               /* shorter than it says */
+    "hermes-reconcile-ledger 1\ngateway-a 1 2 3 1 2\nab",               /* its inputs too */
+    "hermes-reconcile-ledger 1\ngateway-a 1 2 3 0\n",                  /* a number missing */
+    "hermes-reconcile-ledger 1\ngateway-a 1 2 1000000000 0 0\n",        /* nanoseconds past a second */
+    "hermes-reconcile-ledger 1\ngateway-a 1 2 x 0 0\n",
+    "hermes-reconcile-ledger 1\ngateway-a 99999999999999999999 2 3 0 0\n", /* past 64 bits */
+    "hermes-reconcile-ledger 1\ngateway-a 9223372036854775808 9223372036854775808 3 0 0\n",
+    "hermes-reconcile-ledger 1\ngateway-b 1 2 3 0 0\ngateway-a 1 2 3 0 0\n", /* not sorted */
+    "hermes-reconcile-ledger 1\ngateway-a 1 2 3 0 0\ngateway-a 1 2 3 0 0\n", /* twice */
+    "hermes-reconcile-ledger 1\n 1 2 3 0 0\n",                         /* no name */
+    "hermes-reconcile-ledger 1\ngateway-a\n1 2 3 0 0\n",
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     struct ledger l;
@@ -165,7 +169,7 @@ END_TEST
 START_TEST(test_ledger_vouches)
 {
   struct ledger l = { .sec = 100, .nsec = 500 };
-  struct ledger_entry e = { "gateway-a", 7, 100, 400, REC_A, sizeof REC_A - 1 };
+  struct ledger_entry e = { "gateway-a", 7, 100, 400, REC_A, sizeof REC_A - 1, 0, 0 };
   struct stat st;
   memset(&st, 0, sizeof st);
   st.st_mode = S_IFDIR | 0755;
