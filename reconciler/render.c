@@ -401,7 +401,7 @@ static void dig_field(struct dig *d, struct profile const *p, struct hr_key cons
 
 /*
  * The digest's state after what is the same for every profile of a pass (the build ID, the hermes
- * home, the bin dir): digested once for each ctx seen, then copied for each profile.
+ * home, the bin dir): hashed once for each ctx seen, then copied for each profile.
  */
 static struct dig const *dig_pass(struct render_ctx const *ctx, struct build_id const *b)
 {
@@ -418,6 +418,7 @@ static struct dig const *dig_pass(struct render_ctx const *ctx, struct build_id 
   dig_bytes(&d, b->id, b->len);
   dig_str(&d, home);
   dig_str(&d, bindir);
+  dig_flush(&d);   /* its whole blocks are hashed now, once; the copies carry only its last one */
   return &d;
 }
 
