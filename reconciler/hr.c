@@ -57,13 +57,28 @@ char *hr_asprintf(char const *fmt, ...)
   return s;
 }
 
+char *hr_cat(char const *first, ...)
+{
+  va_list ap;
+  size_t len = 0;
+  va_start(ap, first);
+  for (char const *a = first; a; a = va_arg(ap, char const *)) len += strlen(a);
+  va_end(ap);
+  char *s = alloc_raw(len + 1), *w = s;
+  va_start(ap, first);
+  for (char const *a = first; a; a = va_arg(ap, char const *)) {
+    size_t n = strlen(a);
+    memcpy(w, a, n);
+    w += n;
+  }
+  va_end(ap);
+  *w = 0;
+  return s;
+}
+
 char *hr_concat(char const *a, char const *b)
 {
-  size_t m = strlen(a), n = strlen(b);
-  char *s = alloc_raw(m + n + 1);
-  memcpy(s, a, m);
-  memcpy(s + m, b, n + 1);
-  return s;
+  return hr_cat(a, b, (char *)0);
 }
 
 char *hr_path_in(char *buf, size_t max, char const *dir, char const *name)

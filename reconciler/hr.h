@@ -25,7 +25,11 @@ void *hr_realloc(void *p, size_t n);
 char *hr_strdup(char const *s);
 char *hr_strndup(char const *s, size_t n);
 char *hr_asprintf(char const *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* a then b into one new string (no printf: called per profile and per slot in every pass). */
+/*
+ * The strings given, up to a null pointer, one after the other in one new string: no printf, for
+ * what is called per profile and per slot in every pass. hr_concat: two of them.
+ */
+char *hr_cat(char const *first, ...) __attribute__((sentinel));
 char *hr_concat(char const *a, char const *b);
 /* "dir/name" into buf of max bytes: buf, or 0 with errno ENAMETOOLONG if it does not fit. */
 char *hr_path_in(char *buf, size_t max, char const *dir, char const *name);

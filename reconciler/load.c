@@ -279,7 +279,7 @@ static int list_dir(int dirfd, char ***names, size_t *n)
 
 static char *join(char const *dir, char const *name)
 {
-  return hr_asprintf("%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+  return hr_cat(dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", name, (char *)0);
 }
 
 static char *base_name(char const *path)

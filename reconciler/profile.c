@@ -246,8 +246,8 @@ static void set_field(struct profile *p, struct hr_key const *k, void *f, char c
 static void derive_defaults(struct profile *p, char const *hermes_home)
 {
   if (!p->home && !strcmp(p->name, "default")) p->home = hr_strdup(hermes_home);
-  else if (!p->home) p->home = hr_asprintf("%s/profiles/%s", hermes_home, p->name);
-  if (!p->log_dir) p->log_dir = hr_asprintf("$HERMES_HOME/logs/gateways/%s", p->name);
+  else if (!p->home) p->home = hr_cat(hermes_home, "/profiles/", p->name, (char *)0);
+  if (!p->log_dir) p->log_dir = hr_cat("$HERMES_HOME/logs/gateways/", p->name, (char *)0);
 }
 
 size_t profile_build(struct profile *p, char const *name, char const *file, struct hr_settings const *d,

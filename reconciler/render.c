@@ -208,7 +208,7 @@ static void render_env(struct slot_render *r, struct profile const *p, struct re
       puts_(&t, value);
       put(&t, "\n", 1);
     }
-    char *path = hr_asprintf("env/%s", name);
+    char *path = hr_concat("env/", name);
     add_file(r, path, 0640, 1, HR_PART_RUN, &t);
     free(path);
   }
@@ -248,7 +248,7 @@ static void render_log(struct slot_render *r, struct profile const *p, struct re
     word(&t, p->log_dir + sizeof var - 1);
   } else {
     char *dir = strncmp(p->log_dir, var, sizeof var - 1) ? hr_strdup(p->log_dir)
-                : hr_asprintf("%s%s", ctx->hermes_home, p->log_dir + sizeof var - 1);
+                : hr_concat(ctx->hermes_home, p->log_dir + sizeof var - 1);
     puts_(&t, " /bin/sh -c 'd=$1; shift; mkdir -p -- \"$d\" && rm -f -- \"$d/lock\" && exec \"$@\" \"$d\"'");
     word(&t, r->slot);
     word(&t, dir);
