@@ -169,8 +169,10 @@ static int on_value(void *user, char const *section, char const *name, char cons
   hr_grow(&r->out->v, sizeof *r->out->v, r->out->n, &r->out->cap);
   struct hr_setting *st = r->out->v + r->out->n++;
   st->key = schema_index(k);
-  st->name = hr_strdup(name);
-  st->value = hr_strdup(value);
+  /* name and value in one block: the value follows the name's NUL */
+  size_t nlen = strlen(name) + 1, vlen = strlen(value) + 1;
+  st->name = memcpy(hr_alloc(nlen + vlen), name, nlen);
+  st->value = memcpy(st->name + nlen, value, vlen);
   st->line = r->line;
   return 1;
 }
@@ -197,10 +199,7 @@ size_t ini_read_settings(char const *file, char const *buf, size_t len, int is_d
 
 void settings_free(struct hr_settings *s)
 {
-  for (size_t i = 0; i < s->n; i++) {
-    free(s->v[i].name);
-    free(s->v[i].value);
-  }
+  for (size_t i = 0; i < s->n; i++) free(s->v[i].name);   /* and the value with it */
   free(s->v);
   free(s->file);
   s->v = 0;

@@ -18,7 +18,7 @@
 struct hr_setting {
   size_t key;          /* index in hr_keys */
   char *name;          /* the key as written: the variable name for [env] */
-  char *value;
+  char *value;         /* in name's allocation, after its NUL */
   unsigned int line;
 };
 
