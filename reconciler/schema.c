@@ -66,10 +66,14 @@ int schema_parse_enum(struct hr_key const *k, char const *v, int *out)
 
 int schema_parse_int(struct hr_key const *k, char const *v, long *out)
 {
-  if (!*v || strlen(v) > 18) return -1;
-  for (char const *p = v; *p; p++) if (!isdigit((unsigned char)*p)) return -1;
-  long n = strtol(v, 0, 10);
-  if (n < k->min || n > k->max) return -1;
+  /* 1 to 18 decimal digits (no sign, no blank), so that the value never overflows a long */
+  long n = 0;
+  size_t len = 0;
+  for (; v[len]; len++) {
+    if (len == 18 || v[len] < '0' || v[len] > '9') return -1;
+    n = n * 10 + (v[len] - '0');
+  }
+  if (!len || n < k->min || n > k->max) return -1;
   *out = n;
   return 0;
 }
