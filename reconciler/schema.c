@@ -32,11 +32,12 @@ int schema_section_known(char const *section)
 
 struct hr_key const *schema_find(char const *section, char const *key)
 {
-  /* called for every key of every profile: look at the first letters before comparing */
+  /* called for every key of every profile: look at the first letters of both before comparing */
   for (size_t i = 0; i < hr_nkeys; i++) {
     struct hr_key const *k = hr_keys + i;
-    if (k->section[0] != section[0] || strcmp(k->section, section)) continue;
-    if (k->type == HR_T_ENV || (k->key[0] == key[0] && !strcmp(k->key, key))) return k;
+    if (k->section[0] != section[0] || (k->type != HR_T_ENV && k->key[0] != key[0])) continue;
+    if (strcmp(k->section, section)) continue;
+    if (k->type == HR_T_ENV || !strcmp(k->key, key)) return k;
   }
   return 0;
 }
