@@ -47,9 +47,9 @@ static size_t trim_right(char const *s, size_t n)
 /* The length of the prefix of s[0..n) without a byte of stop: strcspn bounded by n (s has no NUL). */
 static size_t span_until(char const *s, size_t n, char const *stop)
 {
-  size_t i = 0;
-  while (i < n && !strchr(stop, s[i])) i++;
-  return i;
+  for (size_t i = 0; i < n; i++)
+    for (char const *c = stop; *c; c++) if (s[i] == *c) return i;
+  return n;
 }
 
 /* What may follow a section header's ]: blanks, then nothing or a ; comment. */
