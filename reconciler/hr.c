@@ -91,6 +91,14 @@ char *hr_path_in(char *buf, size_t max, char const *dir, char const *name)
   return buf;
 }
 
+void hr_sort(void *v, size_t n, size_t sz, int (*cmp)(void const *, void const *))
+{
+  char const *e = v;
+  size_t i = 1;
+  while (i < n && cmp(e + (i - 1) * sz, e + i * sz) <= 0) i++;
+  if (i < n) qsort(v, n, sz, cmp);
+}
+
 void *hr_grow_to(void *v, size_t sz, size_t n, size_t *cap)
 {
   if (n < *cap) return v;

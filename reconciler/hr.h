@@ -34,6 +34,10 @@ char *hr_concat(char const *a, char const *b);
 /* "dir/name" into buf of max bytes: buf, or 0 with errno ENAMETOOLONG if it does not fit. */
 char *hr_path_in(char *buf, size_t max, char const *dir, char const *name);
 
+/* qsort(3), but a list already in order is only looked at: profiles come in name order, from the
+   sorted listing of their directory. */
+void hr_sort(void *v, size_t n, size_t sz, int (*cmp)(void const *, void const *));
+
 /* v (of element size sz, *cap elements), grown if need be to hold at least n+1 elements. */
 void *hr_grow_to(void *v, size_t sz, size_t n, size_t *cap);
 /* Grow the array *vp in place: assigned through its own type, never through a void ** cast. */
