@@ -383,7 +383,7 @@ static void dig_str(struct dig *d, char const *s)
 {
   size_t n = s ? strlen(s) : 0;
   dig_uint(d, s ? (uint64_t)n + 1 : 0);
-  dig_bytes(d, s, n);
+  dig_bytes(d, s ? s : "", n);   /* memcpy never from a null pointer, even for 0 bytes */
 }
 
 /* One schema field of p, as its type says it is stored (profile.h). */
