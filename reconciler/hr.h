@@ -27,7 +27,7 @@ char *hr_strndup(char const *s, size_t n);
 char *hr_asprintf(char const *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
  * The strings given, up to a null pointer, one after the other in one new string: no printf, for
- * what is called per profile and per slot in every pass. hr_concat: two of them.
+ * what is called per profile and per slot in every pass. hr_concat: two of them, without a va_list.
  */
 char *hr_cat(char const *first, ...) __attribute__((sentinel));
 char *hr_concat(char const *a, char const *b);
