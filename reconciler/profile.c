@@ -259,7 +259,7 @@ static void derive_defaults(struct profile *p, char const *hermes_home)
 {
   if (!p->home && !strcmp(p->name, "default")) p->home = hr_strdup(hermes_home);
   else if (!p->home) p->home = hr_cat(hermes_home, "/profiles/", p->name, (char *)0);
-  if (!p->log_dir) p->log_dir = hr_cat("$HERMES_HOME/logs/gateways/", p->name, (char *)0);
+  if (!p->log_dir) p->log_dir = hr_concat("$HERMES_HOME/logs/gateways/", p->name);
 }
 
 size_t profile_build(struct profile *p, char const *name, char const *file, struct hr_settings const *d,
