@@ -343,7 +343,8 @@ static struct build_id const *build_id(void)
  * a signed one zigzagged first (0, -1, 1, -2... as 0, 1, 2, 3...), a string as its length plus one
  * then its bytes (0: no string). No two sequences of values therefore digest alike, and a profile's
  * own values take a byte or two each. They are gathered here and given to BLAKE2s a buffer at a
- * time: a call per value cost more than hashing its bytes.
+ * time: a call per value cost more than hashing its bytes (and dig_bytes and dig_uint are inline
+ * for the same reason).
  */
 struct dig {
   blake2s_ctx c;
@@ -357,7 +358,7 @@ static void dig_flush(struct dig *d)
   d->n = 0;
 }
 
-static void dig_bytes(struct dig *d, void const *s, size_t n)
+static inline void dig_bytes(struct dig *d, void const *s, size_t n)
 {
   if (d->n + n > sizeof d->buf) dig_flush(d);
   if (n > sizeof d->buf) blake2s_update(&d->c, s, n);
@@ -367,7 +368,7 @@ static void dig_bytes(struct dig *d, void const *s, size_t n)
   }
 }
 
-static void dig_uint(struct dig *d, uint64_t v)
+static inline void dig_uint(struct dig *d, uint64_t v)
 {
   if (d->n + 10 > sizeof d->buf) dig_flush(d);   /* 64 bits take at most 10 bytes */
   for (; v >= 0x80; v >>= 7) d->buf[d->n++] = (unsigned char)(v | 0x80);
