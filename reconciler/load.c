@@ -452,6 +452,7 @@ int load_profiles(char const *dir, char const *const *files, size_t n, struct lo
     errno = e;
     return -1;
   }
+  if (nnames) hr_grow(&set->v, sizeof *set->v, set->n + nnames - 1, &set->cap);   /* room for all at once */
   for (size_t i = 0; i < nnames; i++) {
     if (strcmp(names[i], HR_DEFAULTS_FILE)) {
       char *shown = join(dir, names[i]);
