@@ -25,10 +25,18 @@ void *hr_realloc(void *p, size_t n);
 char *hr_strdup(char const *s);
 char *hr_strndup(char const *s, size_t n);
 char *hr_asprintf(char const *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* a then b into one new string (no printf: called per profile and per slot in every pass). */
+/*
+ * The strings given, up to a null pointer, one after the other in one new string: no printf, for
+ * what is called per profile and per slot in every pass. hr_concat: two of them, without a va_list.
+ */
+char *hr_cat(char const *first, ...) __attribute__((sentinel));
 char *hr_concat(char const *a, char const *b);
 /* "dir/name" into buf of max bytes: buf, or 0 with errno ENAMETOOLONG if it does not fit. */
 char *hr_path_in(char *buf, size_t max, char const *dir, char const *name);
+
+/* qsort(3), but a list already in order is only looked at: profiles come in name order, from the
+   sorted listing of their directory. */
+void hr_sort(void *v, size_t n, size_t sz, int (*cmp)(void const *, void const *));
 
 /* v (of element size sz, *cap elements), grown if need be to hold at least n+1 elements. */
 void *hr_grow_to(void *v, size_t sz, size_t n, size_t *cap);

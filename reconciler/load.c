@@ -37,6 +37,18 @@ struct walk {
   char path[4096];       /* what is left to resolve */
 };
 
+/* A walk that starts at its base, having followed no link: w->path is walk_open's to fill, never
+   cleared here (4 KiB per file opened). */
+static void walk_start(struct walk *w, int anywhere, struct hr_origin const *tree)
+{
+  w->anywhere = anywhere;
+  w->depth = 0;
+  w->links = 0;
+  w->link_owner_set = !!tree->owner;
+  w->link_owner = tree->owner;
+  w->secret = tree->secret;
+}
+
 static void walk_close(struct walk *w)
 {
   while (w->depth) close(w->dirs[--w->depth]);
@@ -144,9 +156,10 @@ static int walk_open(int base, char const *name, struct walk *w, struct stat *st
 
 int load_open_dir(char const *dir, struct hr_origin *tree, char const **why)
 {
-  struct walk w = { .anywhere = 1 };
+  struct walk w;
   struct stat st;
   char *abs = 0;
+  walk_start(&w, 1, &(struct hr_origin){ 0 });
   *why = 0;
   memset(tree, 0, sizeof *tree);
   if (dir[0] != '/') {
@@ -184,7 +197,7 @@ static int open_profile_file(int dirfd, char const *path, char const *shown, str
   int fd = -1;
   for (int attempt = 0; attempt < 2; attempt++) {
     why = 0;
-    w = (struct walk){ .link_owner_set = !!tree.owner, .link_owner = tree.owner, .secret = tree.secret };
+    walk_start(&w, 0, &tree);
     fd = walk_open(dirfd, path, &w, st, &why);
     int e = errno;
     walk_close(&w);
@@ -279,7 +292,7 @@ static int list_dir(int dirfd, char ***names, size_t *n)
 
 static char *join(char const *dir, char const *name)
 {
-  return hr_asprintf("%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+  return hr_cat(dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", name, (char *)0);
 }
 
 static char *base_name(char const *path)
@@ -439,6 +452,7 @@ int load_profiles(char const *dir, char const *const *files, size_t n, struct lo
     errno = e;
     return -1;
   }
+  if (nnames) hr_grow(&set->v, sizeof *set->v, set->n + nnames - 1, &set->cap);   /* room for all at once */
   for (size_t i = 0; i < nnames; i++) {
     if (strcmp(names[i], HR_DEFAULTS_FILE)) {
       char *shown = join(dir, names[i]);

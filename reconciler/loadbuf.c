@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hr.h"
 #include "loadbuf.h"
 #include "schema.h"
 
@@ -49,7 +50,7 @@ static int by_name(void const *a, void const *b)
 
 void profile_set_sort(struct profile_set *set)
 {
-  if (set->n) qsort(set->v, set->n, sizeof *set->v, by_name);
+  hr_sort(set->v, set->n, sizeof *set->v, by_name);
 }
 
 struct profile const *profile_set_find(struct profile_set const *set, char const *name)

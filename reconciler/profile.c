@@ -99,19 +99,31 @@ size_t const profile_field[HR_NKEYS] = {
 #include "profile-keys.def"
 };
 
-/* The value of key k: the profile's own, else the defaults', else 0. */
-static char const *lookup(struct hr_settings const *d, struct hr_settings const *own, enum hr_key_id k)
+/*
+ * The settings of the profile's own file and of the defaults, by key: the first of each (as
+ * settings_get finds it), 0 for a key not set. [env]'s many are merge_env's.
+ */
+struct layers {
+  struct hr_setting const *own[HR_NKEYS], *dflt[HR_NKEYS];
+};
+
+static void by_key(struct hr_settings const *s, struct hr_setting const *at[HR_NKEYS])
 {
-  struct hr_setting const *s = settings_get(own, k, 0);
-  if (!s && d) s = settings_get(d, k, 0);
+  for (size_t k = 0; k < HR_NKEYS; k++) at[k] = 0;
+  for (size_t i = s ? s->n : 0; i--;) at[s->v[i].key] = s->v + i;   /* backwards: the first stays */
+}
+
+/* The value of key k: the profile's own, else the defaults', else 0. */
+static char const *lookup(struct layers const *l, enum hr_key_id k)
+{
+  struct hr_setting const *s = l->own[k] ? l->own[k] : l->dflt[k];
   return s ? s->value : 0;
 }
 
 /* The line of key k in the profile's own file, 0 if it does not set it. */
-static unsigned int own_line(struct hr_settings const *own, enum hr_key_id k)
+static unsigned int own_line(struct layers const *l, enum hr_key_id k)
 {
-  struct hr_setting const *s = settings_get(own, k, 0);
-  return s ? s->line : 0;
+  return l->own[k] ? l->own[k]->line : 0;
 }
 
 static void split_words(struct profile *p, char const *s)
@@ -246,28 +258,31 @@ static void set_field(struct profile *p, struct hr_key const *k, void *f, char c
 static void derive_defaults(struct profile *p, char const *hermes_home)
 {
   if (!p->home && !strcmp(p->name, "default")) p->home = hr_strdup(hermes_home);
-  else if (!p->home) p->home = hr_asprintf("%s/profiles/%s", hermes_home, p->name);
-  if (!p->log_dir) p->log_dir = hr_asprintf("$HERMES_HOME/logs/gateways/%s", p->name);
+  else if (!p->home) p->home = hr_cat(hermes_home, "/profiles/", p->name, (char *)0);
+  if (!p->log_dir) p->log_dir = hr_concat("$HERMES_HOME/logs/gateways/", p->name);
 }
 
 size_t profile_build(struct profile *p, char const *name, char const *file, struct hr_settings const *d,
                      struct hr_settings const *own, char const *hermes_home, struct hr_ids const *ids,
                      struct hr_errors *errs)
 {
+  struct layers l;
+  by_key(own, l.own);
+  by_key(d, l.dflt);
   memset(p, 0, sizeof *p);
   p->name = hr_strdup(name);
   p->file = hr_strdup(file);
   for (size_t k = 0; k < HR_NKEYS; k++) {
     if (profile_field[k] == PROFILE_NO_FIELD) continue;
-    char const *v = lookup(d, own, k);
+    char const *v = lookup(&l, k);
     set_field(p, hr_keys + k, (char *)p + profile_field[k], v ? v : hr_keys[k].dflt);
   }
   derive_defaults(p, hermes_home);
   merge_env(p, d, own);
   p->secret = own->origin.secret || (d && d->origin.secret);
-  p->user_line = own_line(own, HR_K_gateway_user);
-  p->group_line = own_line(own, HR_K_gateway_group);
-  size_t n = resolve_ids(p, !!lookup(d, own, HR_K_gateway_user), ids, errs);
+  p->user_line = own_line(&l, HR_K_gateway_user);
+  p->group_line = own_line(&l, HR_K_gateway_group);
+  size_t n = resolve_ids(p, !!lookup(&l, HR_K_gateway_user), ids, errs);
   p->valid = !n;
   return n;
 }

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include <skalibs/blake2s.h>
-#include <skalibs/fmtscan.h>
 #include <skalibs/strerr.h>
 #include <skalibs/stralloc.h>
 
@@ -208,7 +207,7 @@ static void render_env(struct slot_render *r, struct profile const *p, struct re
       puts_(&t, value);
       put(&t, "\n", 1);
     }
-    char *path = hr_asprintf("env/%s", name);
+    char *path = hr_concat("env/", name);
     add_file(r, path, 0640, 1, HR_PART_RUN, &t);
     free(path);
   }
@@ -248,7 +247,7 @@ static void render_log(struct slot_render *r, struct profile const *p, struct re
     word(&t, p->log_dir + sizeof var - 1);
   } else {
     char *dir = strncmp(p->log_dir, var, sizeof var - 1) ? hr_strdup(p->log_dir)
-                : hr_asprintf("%s%s", ctx->hermes_home, p->log_dir + sizeof var - 1);
+                : hr_concat(ctx->hermes_home, p->log_dir + sizeof var - 1);
     puts_(&t, " /bin/sh -c 'd=$1; shift; mkdir -p -- \"$d\" && rm -f -- \"$d/lock\" && exec \"$@\" \"$d\"'");
     word(&t, r->slot);
     word(&t, dir);
@@ -260,6 +259,18 @@ static void render_log(struct slot_render *r, struct profile const *p, struct re
   putf(&t, " --%s n%ld s%ld%s\n", p->to_stdout ? " 1" : "", p->max_files, p->max_size, stamp[p->timestamp]);
   add_file(r, "log/run", 0755, 0, HR_PART_LOG, &t);
   add_seed(r, "log/");
+}
+
+/* A BLAKE2s-256 digest's 32 bytes as 64 lowercase hex digits and a NUL (skalibs' ucharn_fmt calls a
+   function for each digit, 0.9 k instructions a digest). */
+static void hex_digest(char out[65], unsigned char const d[32])
+{
+  static char const digit[] = "0123456789abcdef";
+  for (size_t i = 0; i < 32; i++) {
+    out[2 * i] = digit[d[i] >> 4];
+    out[2 * i + 1] = digit[d[i] & 15];
+  }
+  out[64] = 0;
 }
 
 static void digest_parts(struct slot_render *r)
@@ -280,7 +291,7 @@ static void digest_parts(struct slot_render *r)
   for (int i = 0; i < HR_NPARTS_DIGESTED; i++) {
     unsigned char d[32];
     blake2s_final(ctx + i, (char *)d);
-    r->digest[i][ucharn_fmt(r->digest[i], (char const *)d, sizeof d)] = 0;   /* lowercase hex */
+    hex_digest(r->digest[i], d);
   }
 }
 
@@ -326,72 +337,122 @@ static struct build_id const *build_id(void)
   return &b;
 }
 
-/* Integers as 4 bytes where they fit (lengths, ids, booleans and choices), 8 for a setting's long. */
-static void dig_u32(blake2s_ctx *c, uint32_t v)
+/*
+ * The inputs are digested as a sequence of values, each encoded so that it ends where its own bytes
+ * say: an unsigned integer in LEB128 (7 bits a byte, the high bit set on every byte but the last),
+ * a signed one zigzagged first (0, -1, 1, -2... as 0, 1, 2, 3...), a string as its length plus one
+ * then its bytes (0: no string). No two sequences of values therefore digest alike, and a profile's
+ * own values take a byte or two each. They are gathered here and given to BLAKE2s a buffer at a
+ * time: a call per value cost more than hashing its bytes (and dig_bytes and dig_uint are inline
+ * for the same reason).
+ */
+struct dig {
+  blake2s_ctx c;
+  size_t n;
+  unsigned char buf[128];
+};
+
+static void dig_flush(struct dig *d)
 {
-  blake2s_update(c, (char const *)&v, sizeof v);
+  blake2s_update(&d->c, (char const *)d->buf, d->n);
+  d->n = 0;
 }
 
-static void dig_u64(blake2s_ctx *c, uint64_t v)
+static inline void dig_bytes(struct dig *d, void const *s, size_t n)
 {
-  blake2s_update(c, (char const *)&v, sizeof v);
+  if (d->n + n > sizeof d->buf) dig_flush(d);
+  if (n > sizeof d->buf) blake2s_update(&d->c, s, n);
+  else {
+    memcpy(d->buf + d->n, s, n);
+    d->n += n;
+  }
 }
 
-/* A string as its length and bytes (0: ~0), so that no two sequences of them digest alike. */
-static void dig_str(blake2s_ctx *c, char const *s)
+static inline void dig_uint(struct dig *d, uint64_t v)
+{
+  if (d->n + 10 > sizeof d->buf) dig_flush(d);   /* 64 bits take at most 10 bytes */
+  for (; v >= 0x80; v >>= 7) d->buf[d->n++] = (unsigned char)(v | 0x80);
+  d->buf[d->n++] = (unsigned char)v;
+}
+
+static void dig_int(struct dig *d, int64_t v)
+{
+  dig_uint(d, v < 0 ? ~((uint64_t)v << 1) : (uint64_t)v << 1);
+}
+
+static void dig_str(struct dig *d, char const *s)
 {
   size_t n = s ? strlen(s) : 0;
-  dig_u32(c, s ? (uint32_t)n : ~(uint32_t)0);
-  blake2s_update(c, s ? s : "", n);
+  dig_uint(d, s ? (uint64_t)n + 1 : 0);
+  dig_bytes(d, s ? s : "", n);   /* memcpy never from a null pointer, even for 0 bytes */
 }
 
 /* One schema field of p, as its type says it is stored (profile.h). */
-static void dig_field(blake2s_ctx *c, struct profile const *p, struct hr_key const *k, void const *f)
+static void dig_field(struct dig *d, struct profile const *p, struct hr_key const *k, void const *f)
 {
   switch (k->type) {
-    case HR_T_BOOL: case HR_T_ENUM: dig_u32(c, (uint32_t)*(int const *)f); break;
-    case HR_T_INT: dig_u64(c, (uint64_t)*(long const *)f); break;
-    case HR_T_SIGNAL: dig_str(c, f); break;
+    case HR_T_BOOL: case HR_T_ENUM: dig_int(d, *(int const *)f); break;
+    case HR_T_INT: dig_int(d, *(long const *)f); break;
+    case HR_T_SIGNAL: dig_str(d, f); break;
     case HR_T_WORDS:
-      dig_u32(c, (uint32_t)p->nargs);
-      for (size_t i = 0; i < p->nargs; i++) dig_str(c, p->args[i]);
+      dig_uint(d, p->nargs);
+      for (size_t i = 0; i < p->nargs; i++) dig_str(d, p->args[i]);
       break;
     case HR_T_ENV:
-      dig_u32(c, (uint32_t)p->nenv);
+      dig_uint(d, p->nenv);
       for (size_t i = 0; i < p->nenv; i++) {
-        dig_str(c, p->env[i].name);
-        dig_str(c, p->env[i].value);
+        dig_str(d, p->env[i].name);
+        dig_str(d, p->env[i].value);
       }
       break;
     case HR_T_PATH: case HR_T_TEXT: case HR_T_PROGRAM: case HR_T_USER: case HR_T_GROUP: case HR_T_LOGDIR:
-      dig_str(c, *(char *const *)f);
+      dig_str(d, *(char *const *)f);
       break;
   }
+}
+
+/*
+ * The digest's state after what is the same for every profile of a pass (the build ID, the hermes
+ * home, the bin dir): hashed once for each ctx seen, then copied for each profile.
+ */
+static struct dig const *dig_pass(struct render_ctx const *ctx, struct build_id const *b)
+{
+  static struct dig d;
+  static char *home, *bindir;
+  if (home && !strcmp(home, ctx->hermes_home) && !strcmp(bindir, ctx->bindir)) return &d;
+  free(home);
+  free(bindir);
+  home = hr_strdup(ctx->hermes_home);
+  bindir = hr_strdup(ctx->bindir);
+  blake2s_init(&d.c, 32);
+  d.n = 0;
+  dig_uint(&d, b->len);
+  dig_bytes(&d, b->id, b->len);
+  dig_str(&d, home);
+  dig_str(&d, bindir);
+  dig_flush(&d);   /* its whole blocks are hashed now, once; the copies carry only its last one */
+  return &d;
 }
 
 void render_inputs(struct profile const *p, struct render_ctx const *ctx, char out[65])
 {
   struct build_id const *b = build_id();
-  blake2s_ctx c;
-  unsigned char d[32];
+  unsigned char md[32];
   out[0] = 0;
   if (!b->len) return;
-  blake2s_init(&c, 32);
-  dig_u32(&c, (uint32_t)b->len);
-  blake2s_update(&c, (char const *)b->id, b->len);
-  dig_str(&c, ctx->hermes_home);
-  dig_str(&c, ctx->bindir);
-  dig_str(&c, p->name);
-  dig_u32(&c, (uint32_t)p->uid);
-  dig_u32(&c, (uint32_t)p->gid);
-  dig_u32(&c, (uint32_t)p->ngroups);
-  for (size_t i = 0; i < p->ngroups; i++) dig_u32(&c, (uint32_t)p->groups[i]);
+  struct dig d = *dig_pass(ctx, b);
+  dig_str(&d, p->name);
+  dig_uint(&d, p->uid);
+  dig_uint(&d, p->gid);
+  dig_uint(&d, p->ngroups);
+  for (size_t i = 0; i < p->ngroups; i++) dig_uint(&d, p->groups[i]);
   /* a key that costs nothing (description) is read by no render: test-schema.c checks both */
   for (size_t k = 0; k < HR_NKEYS; k++)
     if (profile_field[k] != PROFILE_NO_FIELD && hr_keys[k].cost != HR_COST_NONE)
-      dig_field(&c, p, hr_keys + k, (char const *)p + profile_field[k]);
-  blake2s_final(&c, (char *)d);
-  out[ucharn_fmt(out, (char const *)d, sizeof d)] = 0;
+      dig_field(&d, p, hr_keys + k, (char const *)p + profile_field[k]);
+  dig_flush(&d);
+  blake2s_final(&d.c, (char *)md);
+  hex_digest(out, md);
 }
 
 int render_recall(struct profile const *p, struct render_ctx const *ctx, char const *from,

@@ -32,11 +32,12 @@ int schema_section_known(char const *section)
 
 struct hr_key const *schema_find(char const *section, char const *key)
 {
-  /* called for every key of every profile: look at the first letters before comparing */
+  /* called for every key of every profile: look at the first letters of both before comparing */
   for (size_t i = 0; i < hr_nkeys; i++) {
     struct hr_key const *k = hr_keys + i;
-    if (k->section[0] != section[0] || strcmp(k->section, section)) continue;
-    if (k->type == HR_T_ENV || (k->key[0] == key[0] && !strcmp(k->key, key))) return k;
+    if (k->section[0] != section[0] || (k->type != HR_T_ENV && k->key[0] != key[0])) continue;
+    if (strcmp(k->section, section)) continue;
+    if (k->type == HR_T_ENV || !strcmp(k->key, key)) return k;
   }
   return 0;
 }
@@ -66,10 +67,14 @@ int schema_parse_enum(struct hr_key const *k, char const *v, int *out)
 
 int schema_parse_int(struct hr_key const *k, char const *v, long *out)
 {
-  if (!*v || strlen(v) > 18) return -1;
-  for (char const *p = v; *p; p++) if (!isdigit((unsigned char)*p)) return -1;
-  long n = strtol(v, 0, 10);
-  if (n < k->min || n > k->max) return -1;
+  /* 1 to 18 decimal digits (no sign, no blank), so that the value never overflows a long */
+  long n = 0;
+  size_t len = 0;
+  for (; v[len]; len++) {
+    if (len == 18 || v[len] < '0' || v[len] > '9') return -1;
+    n = n * 10 + (v[len] - '0');
+  }
+  if (!len || n < k->min || n > k->max) return -1;
   *out = n;
   return 0;
 }

@@ -653,6 +653,30 @@ START_TEST(test_syntax_variants)
 }
 END_TEST
 
+/* inih r55's rules that settings.c keeps (its parse is inih's, rule for rule): pinned here */
+START_TEST(test_inih_rules)
+{
+  struct profile p;
+  /* a line indented with a blank the reader leaves (\v, \f) continues the key before it */
+  invalid_at("[gateway]\nrestart = always\n\vrestart = never\n", 3, "restart set twice in [gateway] (first at line 2)");
+  /* a ; after a blank starts a comment, before the = too: no = left on the line */
+  invalid_at("[gateway]\nrestart ;x = never\n", 2, "syntax error");
+  /* a ; straight after the = is the value's, as one after any other non-blank */
+  t_load_ok("alpha", "[gateway]\nargs =;x a;b\f;c\n", 0, &p);
+  ck_assert_uint_eq(p.nargs, 2);
+  ck_assert_str_eq(p.args[0], ";x");
+  ck_assert_str_eq(p.args[1], "a;b");
+  profile_free(&p);
+  /* a second BOM on the first line of a key is skipped too: the key is restart */
+  struct hr_errors errs = { 0 };
+  ck_assert_int_eq(t_load("alpha", "\xEF\xBB\xBF\xEF\xBB\xBFrestart = never\n[gateway]\n", 0, &p, &errs), 0);
+  t_errors_n(&errs, 1);
+  ck_assert_str_eq(errs.v[0].message, "restart set before any [section]");
+  errors_free(&errs);
+  profile_free(&p);
+}
+END_TEST
+
 START_TEST(test_empty_file_defaults)
 {
   struct profile p;
@@ -825,6 +849,7 @@ Suite *suite_load(void)
   tcase_add_test(tc, test_valid_values);
   tcase_add_test(tc, test_bools);
   tcase_add_test(tc, test_syntax_variants);
+  tcase_add_test(tc, test_inih_rules);
   tcase_add_test(tc, test_empty_file_defaults);
   tcase_add_test(tc, test_defaults_precedence);
   suite_add_tcase(s, tc);
