@@ -1,13 +1,12 @@
 /*
- * The INI syntax of inih r55 (Debian's, built with its default options), behind a line reader of
- * our own: the reader sees every line with its true number, so over-long lines, NUL bytes and
- * malformed lines are reported where they are and never reach the parser (inih would silently
- * split a long line and gives its handler no line number). The parser (parse) is inih's
- * ini_parse_stream, rule for rule, without its strchr call for every byte of every line.
+ * inih with a line reader of our own: the reader sees every line with its true number, so
+ * over-long lines, NUL bytes and malformed lines are reported where they are and never reach
+ * inih (Debian's inih r55 would silently split a long line and gives its handler no line number).
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <ini.h>
 
 #include "hr.h"
 #include "schema.h"
@@ -19,7 +18,7 @@ struct reader {
   char const *buf;
   size_t len, pos;
   unsigned int line;
-  int line_ok;           /* the current line reached the parser unchanged */
+  int line_ok;           /* the current line reached inih unchanged */
   int section_ok;        /* the current section: 1 known, 0 unknown, -1 its header was rejected */
   int is_defaults;
   struct hr_settings *out;
@@ -67,7 +66,7 @@ static int bare_cr(char const *s, size_t n, int has_lf)
   return cr && (cr != s + n - 1 || !has_lf);
 }
 
-/* Check a line (leading blanks removed) before the parser sees it; 1 if it may have it. */
+/* Check a line (leading blanks removed) before inih sees it; 1 if inih may have it. */
 static int line_acceptable(struct reader *r, char const *s, size_t n)
 {
   char tmp[HR_LINE_MAX + 1];
@@ -102,9 +101,9 @@ static int line_acceptable(struct reader *r, char const *s, size_t n)
   return 1;
 }
 
-/* The next line into str (num bytes) as the parser may see it: "\n" for a line that is reported here. */
-static char *read_line(char *str, size_t num, struct reader *r)
+static char *read_line(char *str, int num, void *stream)
 {
+  struct reader *r = stream;
   if (r->pos >= r->len) return 0;
   char const *s = r->buf + r->pos;
   char const *nl = memchr(s, '\n', r->len - r->pos);
@@ -118,7 +117,7 @@ static char *read_line(char *str, size_t num, struct reader *r)
   r->line_ok = 0;
   if (memchr(s, 0, n)) bad(r, "NUL byte in line%s", "");
   else if (cr) bad(r, "a CR not followed by LF (a bare CR line end)%s", "");
-  else if (n > HR_LINE_MAX || n + 2 > num) bad(r, "line longer than %s bytes", HR_STR(HR_LINE_MAX));
+  else if (n > HR_LINE_MAX || n + 2 > (size_t)num) bad(r, "line longer than %s bytes", HR_STR(HR_LINE_MAX));
   else r->line_ok = line_acceptable(r, s, n);
   if (!r->line_ok) n = 0;
   memcpy(str, s, n);
@@ -139,32 +138,33 @@ struct hr_setting const *settings_get(struct hr_settings const *s, size_t key, c
   return 0;
 }
 
-static void on_value(struct reader *r, char const *section, char const *name, char const *value)
+static int on_value(void *user, char const *section, char const *name, char const *value)
 {
-  if (!r->line_ok || r->section_ok < 0) return;   /* keys under a rejected header: already reported */
-  if (!*section) { bad(r, "%s set before any [section]", q(r, name)); return; }
-  if (!r->section_ok) return;
+  struct reader *r = user;
+  if (!r->line_ok || r->section_ok < 0) return 1;   /* keys under a rejected header: already reported */
+  if (!*section) { bad(r, "%s set before any [section]", q(r, name)); return 1; }
+  if (!r->section_ok) return 1;
   struct hr_key const *k = schema_find(section, name);
   if (!k) {
     errors_add(r->errs, r->out->file, r->line, "unknown key %s in [%s]", q(r, name), section);
     r->nerrs++;
-    return;
+    return 1;
   }
   if (k->type == HR_T_ENV) {
-    if (!schema_valid_env_name(name)) { bad(r, "invalid variable name %s in [env]", q(r, name)); return; }
-    if (schema_env_reserved(name)) { bad(r, "%s is set by hermes-reconcile and cannot be set in [env]", q(r, name)); return; }
+    if (!schema_valid_env_name(name)) { bad(r, "invalid variable name %s in [env]", q(r, name)); return 1; }
+    if (schema_env_reserved(name)) { bad(r, "%s is set by hermes-reconcile and cannot be set in [env]", q(r, name)); return 1; }
   }
   if (k->where == (r->is_defaults ? HR_IN_PROFILE : HR_IN_DEFAULTS)) {   /* [profile] home; [discover] (SPEC 10) */
     errors_add(r->errs, r->out->file, r->line, "[%s] %s is %s in _defaults.ini", section, name,
                r->is_defaults ? "not allowed" : "allowed only");
     r->nerrs++;
-    return;
+    return 1;
   }
   struct hr_setting const *dup = settings_get(r->out, schema_index(k), name);
   if (dup) {
     errors_add(r->errs, r->out->file, r->line, "%s set twice in [%s] (first at line %u)", q(r, name), section, dup->line);
     r->nerrs++;
-    return;
+    return 1;
   }
   hr_grow(&r->out->v, sizeof *r->out->v, r->out->n, &r->out->cap);
   struct hr_setting *st = r->out->v + r->out->n++;
@@ -174,76 +174,7 @@ static void on_value(struct reader *r, char const *section, char const *name, ch
   st->name = memcpy(hr_alloc(nlen + vlen), name, nlen);
   st->value = memcpy(st->name + nlen, value, vlen);
   st->line = r->line;
-}
-
-/* inih's blanks: isspace, in the program's locale (inih asks the same) */
-static char *rstrip(char *s)
-{
-  char *p = s + strlen(s);
-  while (p > s && isspace((unsigned char)p[-1])) *--p = 0;
-  return s;
-}
-
-static char *lskip(char *s)
-{
-  while (*s && isspace((unsigned char)*s)) s++;
-  return s;
-}
-
-/* The first c1 or c2 (0: none) in s, or its first ';' after a blank (a comment), or its end. */
-static char *find_stop(char *s, char c1, char c2)
-{
-  int was_space = 0;
-  for (; *s && *s != c1 && *s != c2 && !(was_space && *s == ';'); s++) was_space = isspace((unsigned char)*s);
-  return s;
-}
-
-/* s into dest of size bytes, cut to fit: inih's strncpy0. */
-static void copy_cut(char *dest, char const *s, size_t size)
-{
-  size_t i = 0;
-  for (; i < size - 1 && s[i]; i++) dest[i] = s[i];
-  dest[i] = 0;
-}
-
-/*
- * inih r55's ini_parse_stream with its default options (multi-line values, a BOM, ; and # comments,
- * inline ; comments after a blank, section and key names cut to 49 bytes, keep going after an
- * error): the lines of r to on_value; the number of the first line it could not parse, or 0.
- */
-static unsigned int parse(struct reader *r)
-{
-  char line[HR_LINE_MAX + 2];   /* inih's 200-byte buffer: the line, its LF and a NUL */
-  char section[INIH_NAME_MAX] = "", prev_name[INIH_NAME_MAX] = "";
-  unsigned int lineno = 0, error = 0;
-  while (read_line(line, sizeof line, r)) {
-    char *start = line, *end;
-    lineno++;
-    if (lineno == 1 && (unsigned char)start[0] == 0xEF && (unsigned char)start[1] == 0xBB
-        && (unsigned char)start[2] == 0xBF) start += 3;   /* byte by byte: never past the NUL */
-    start = lskip(rstrip(start));
-    if (!*start || *start == ';' || *start == '#') continue;   /* empty, or a comment */
-    if (*prev_name && start > line) on_value(r, section, prev_name, start);   /* a value's next line */
-    else if (*start == '[') {
-      end = find_stop(start + 1, ']', 0);
-      if (*end == ']') {
-        *end = 0;
-        copy_cut(section, start + 1, sizeof section);
-        *prev_name = 0;
-      } else if (!error) error = lineno;
-    } else {
-      end = find_stop(start, '=', ':');
-      if (*end == '=' || *end == ':') {
-        *end = 0;
-        char *name = rstrip(start), *value = end + 1;
-        *find_stop(value, 0, 0) = 0;
-        value = rstrip(lskip(value));
-        copy_cut(prev_name, name, sizeof prev_name);
-        on_value(r, section, name, value);
-      } else if (!error) error = lineno;
-    }
-  }
-  return error;
+  return 1;
 }
 
 size_t ini_read_settings(char const *file, char const *buf, size_t len, int is_defaults,
@@ -255,9 +186,12 @@ size_t ini_read_settings(char const *file, char const *buf, size_t len, int is_d
     errors_add(errs, file, 0, "file larger than %d bytes", HR_FILE_MAX);
     return 1;
   }
-  unsigned int e = parse(&r);
-  if (e && !r.nerrs) {
-    errors_add(errs, file, e, "syntax error");
+  int e = ini_parse_stream(read_line, &r, on_value, &r);
+  if (e > 0 && !r.nerrs) {
+    errors_add(errs, file, (unsigned int)e, "syntax error");
+    r.nerrs++;
+  } else if (e < 0) {
+    errors_add(errs, file, 0, "cannot parse (inih error %d)", e);
     r.nerrs++;
   }
   return r.nerrs;

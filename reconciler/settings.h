@@ -1,6 +1,6 @@
 /*
- * The raw key = value settings of one profile file, as inih r55 reads them, with their line numbers.
- * Reading is a pure function of the file's bytes: settings.c (inih's rules, in our own code).
+ * The raw key = value settings of one profile file, as read by inih, with their line numbers.
+ * Reading is a pure function of the file's bytes: settings.c, through inih.
  */
 #ifndef HR_SETTINGS_H
 #define HR_SETTINGS_H
@@ -10,7 +10,7 @@
 
 #include "errors.h"
 
-/* The longest line the reader accepts, without its line end (inih's 200-byte buffer, SPEC 9.10). */
+/* The longest line the reader accepts, without its line end (inih's buffer, SPEC 9.10). */
 #define HR_LINE_MAX 198
 /* The largest profile file (SPEC 3). */
 #define HR_FILE_MAX 65536
