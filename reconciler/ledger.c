@@ -9,7 +9,8 @@
 #include "hr.h"
 #include "ledger.h"
 
-#define LEDGER_HEADER "hermes-reconcile-ledger 1\n"
+/* then the pass's part of what the renders read: its length, a line end, its bytes, a line end */
+#define LEDGER_HEADER "hermes-reconcile-ledger 1 "
 /* far above what any scandir holds (some 400 bytes a slot): a bigger file is no ledger of ours */
 #define LEDGER_MAX (64u << 20)
 
@@ -18,13 +19,15 @@ static int packable(char const *name)
   return *name && !strpbrk(name, " \n");
 }
 
-char *ledger_pack(struct ledger_entry const *v, size_t n, size_t *len)
+char *ledger_pack(char const *pass, size_t plen, struct ledger_entry const *v, size_t n, size_t *len)
 {
-  size_t cap = sizeof LEDGER_HEADER;
-  for (size_t i = 0; i < n; i++) cap += strlen(v[i].name) + v[i].len + v[i].ilen + 6 * 21;
+  size_t cap = sizeof LEDGER_HEADER + 22 + plen;
+  for (size_t i = 0; i < n; i++) cap += strlen(v[i].name) + v[i].len + v[i].ilen + 6 * 21 + 1;
   char *text = hr_alloc(cap);
-  size_t k = strlen(LEDGER_HEADER);
-  memcpy(text, LEDGER_HEADER, k);
+  size_t k = (size_t)snprintf(text, cap, LEDGER_HEADER "%zu\n", plen);
+  if (plen) memcpy(text + k, pass, plen);
+  k += plen;
+  text[k++] = '\n';
   for (size_t i = 0; i < n; i++) {
     if (!packable(v[i].name)) continue;
     k += (size_t)snprintf(text + k, cap - k, "%s %llu %lld %ld %zu %zu\n", v[i].name, (unsigned long long)v[i].ino,
@@ -33,6 +36,7 @@ char *ledger_pack(struct ledger_entry const *v, size_t n, size_t *len)
     k += v[i].len;
     if (v[i].ilen) memcpy(text + k, v[i].inputs, v[i].ilen);
     k += v[i].ilen;
+    text[k++] = '\n';   /* each entry on lines of its own, the next one's header at the start of one */
   }
   text[k] = 0;
   *len = k;
@@ -66,7 +70,7 @@ static int parse_entry(char **p, char const *end, struct ledger_entry *e)
   s = sp + 1;
   if (number(&s, end, ' ', UINT64_MAX, &ino) || number(&s, end, ' ', INT64_MAX, &sec)
       || number(&s, end, ' ', 999999999, &nsec) || number(&s, end, ' ', LEDGER_MAX, &len)
-      || number(&s, end, '\n', LEDGER_MAX, &ilen) || (uint64_t)(end - s) < len + ilen)
+      || number(&s, end, '\n', LEDGER_MAX, &ilen) || (uint64_t)(end - s) < len + ilen + 1 || s[len + ilen] != '\n')
     return -1;
   e->ino = ino;
   e->sec = (int64_t)sec;
@@ -75,7 +79,7 @@ static int parse_entry(char **p, char const *end, struct ledger_entry *e)
   e->len = (size_t)len;
   e->inputs = s + len;
   e->ilen = (size_t)ilen;
-  *p = s + len + ilen;
+  *p = s + len + ilen + 1;
   return 0;
 }
 
@@ -83,11 +87,18 @@ int ledger_parse(char *text, size_t len, struct ledger *l)
 {
   char *p = text, *end = text + len;
   size_t hl = strlen(LEDGER_HEADER);
+  uint64_t plen;
   l->text = text;
   l->v = 0;
   l->n = 0;
+  l->pass = 0;
+  l->plen = 0;
   if (len < hl || memcmp(text, LEDGER_HEADER, hl)) return -1;
   p += hl;
+  if (number(&p, end, '\n', LEDGER_MAX, &plen) || (uint64_t)(end - p) < plen + 1 || p[plen] != '\n') return -1;
+  l->pass = p;
+  l->plen = (size_t)plen;
+  p += plen + 1;
   size_t cap = 0;
   while (p < end) {
     hr_grow(&l->v, sizeof *l->v, l->n, &cap);
@@ -97,6 +108,8 @@ int ledger_parse(char *text, size_t len, struct ledger *l)
       free(l->v);
       l->v = 0;
       l->n = 0;
+      l->pass = 0;
+      l->plen = 0;
       return -1;
     }
     l->n++;
@@ -150,10 +163,10 @@ void ledger_read(int scandirfd, struct ledger *l)
   l->nsec = st.st_mtim.tv_nsec;
 }
 
-int ledger_write(int scandirfd, struct ledger_entry const *v, size_t n)
+int ledger_write(int scandirfd, char const *pass, size_t plen, struct ledger_entry const *v, size_t n)
 {
   size_t len;
-  char *text = ledger_pack(v, n, &len);
+  char *text = ledger_pack(pass, plen, v, n, &len);
   int r = fs_write_at(scandirfd, HR_LEDGER_FILE, text, len, 0600, HR_KEEP_GID);
   free(text);
   return r;

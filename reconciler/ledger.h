@@ -32,19 +32,21 @@ struct ledger_entry {
 };
 
 struct ledger {
+  char const *pass;        /* render_inputs_pass of the pass that wrote it: the entries' inputs are its */
+  size_t plen;
   struct ledger_entry *v;  /* sorted by name */
   size_t n;
   int64_t sec;             /* the ledger's own mtime */
   long nsec;
   char *text;              /* what v points into */
 };
-#define LEDGER_ZERO { 0, 0, 0, 0, 0 }
+#define LEDGER_ZERO { 0, 0, 0, 0, 0, 0, 0 }
 
 /*
- * The text of a ledger of v[0..n) (sorted by name, names without a space or a line end), allocated;
- * its length in *len. Pure.
+ * The text of a ledger of v[0..n) (sorted by name, names without a space or a line end), written by
+ * a pass whose render_inputs_pass is pass (plen bytes), allocated; its length in *len. Pure.
  */
-char *ledger_pack(struct ledger_entry const *v, size_t n, size_t *len);
+char *ledger_pack(char const *pass, size_t plen, struct ledger_entry const *v, size_t n, size_t *len);
 /* Parse text (len bytes, kept by l and freed with it) into l: 0, or -1 if it is no ledger (l then empty). Pure. */
 int ledger_parse(char *text, size_t len, struct ledger *l);
 /* The entry of the slot name, or 0. */
@@ -57,8 +59,8 @@ int ledger_vouches(struct ledger const *l, struct ledger_entry const *e, struct 
  * open to anyone else, or no ledger.
  */
 void ledger_read(int scandirfd, struct ledger *l);
-/* Replace the scandir's ledger by the text of v[0..n): 0, or -1 with errno. */
-int ledger_write(int scandirfd, struct ledger_entry const *v, size_t n);
+/* Replace the scandir's ledger by ledger_pack's text: 0, or -1 with errno. */
+int ledger_write(int scandirfd, char const *pass, size_t plen, struct ledger_entry const *v, size_t n);
 void ledger_free(struct ledger *l);
 
 #endif

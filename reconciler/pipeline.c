@@ -77,16 +77,20 @@ static int load_and_check(struct hr_options const *o, struct pipeline *pl)
 static void render_profiles(struct hr_options const *o, struct pipeline *pl)
 {
   struct render_ctx rctx = { o->hermes_home, o->bindir };
+  /* the ledger's inputs are comparable with this pass's when its own part is the same */
+  int same_pass = pl->ledger.pass && pl->ledger.plen == pl->pass_inputs.len
+                  && !memcmp(pl->ledger.pass, pl->pass_inputs.s, pl->pass_inputs.len);
   pl->renders = hr_alloc(sizeof *pl->renders * (pl->set.n + 1));
   for (size_t i = 0; i < pl->set.n; i++) {
     struct profile const *p = pl->set.v + i;
     if (!p->valid || !p->enabled) continue;
-    pl->renders[i] = hr_alloc(sizeof **pl->renders);
+    struct slot_render *r = pl->renders[i] = hr_alloc(sizeof **pl->renders);
     char *slot = slot_name(p->name);
     struct live_slot const *l = live_set_find(&pl->live, slot);
     free(slot);
-    if (!l || !l->has_record || !render_recall(p, &rctx, l->from, l->digest, pl->renders[i]))
-      render_slot(p, &rctx, pl->renders[i]);
+    if (l && l->has_record && same_pass && l->ilen && render_recall_inputs(p, l->inputs, l->ilen, l->from, l->digest, r))
+      continue;
+    if (!l || !l->has_record || !render_recall(p, &rctx, l->from, l->digest, r)) render_slot(p, &rctx, r);
   }
 }
 
@@ -113,7 +117,14 @@ static void keep_ledger(struct hr_options const *o, struct pipeline *pl)
   if (!scan_ledger_stale(&pl->live, &pl->ledger)) return;
   size_t n;
   struct ledger_entry *v = scan_ledger_entries(&pl->live, &pl->ledger, &n);
-  if (ledger_write(pl->scandirfd, v, n) < 0) strerr_warnwusys("write ", o->scandir, "/" HR_LEDGER_FILE);
+  /* with each its profile's inputs, whose digest its record's from is: nothing was pending */
+  for (size_t i = 0; i < n; i++) {
+    struct profile const *p = profile_set_find(&pl->set, slot_profile(v[i].name));
+    struct slot_render const *r = p ? pl->renders[p - pl->set.v] : 0;
+    if (r) v[i].inputs = r->inputs.s, v[i].ilen = r->inputs.len;
+  }
+  if (ledger_write(pl->scandirfd, pl->pass_inputs.s, pl->pass_inputs.len, v, n) < 0)
+    strerr_warnwusys("write ", o->scandir, "/" HR_LEDGER_FILE);
   free(v);
 }
 
@@ -155,6 +166,7 @@ void pipeline_free(struct pipeline *pl)
   plan_free(&pl->plan);
   live_set_free(&pl->live);
   ledger_free(&pl->ledger);
+  stralloc_free(&pl->pass_inputs);
   profile_set_free(&pl->set);
   errors_free(&pl->errs);
   if (pl->scandirfd >= 0) close(pl->scandirfd);
@@ -176,6 +188,7 @@ int pipeline_prepare(struct hr_options const *o, enum pass_mode mode, struct pip
     errors_sys(&pl->errs, o->scandir, "read the scandir");
     return -1;
   }
+  render_inputs_pass(&(struct render_ctx){ o->hermes_home, o->bindir }, &pl->pass_inputs);
   render_profiles(o, pl);
   plan_make(&pl->set, pl->renders, &pl->live, &pl->plan, &pl->errs);
   render_planned(o, pl);

@@ -342,45 +342,36 @@ static struct build_id const *build_id(void)
  * say: an unsigned integer in LEB128 (7 bits a byte, the high bit set on every byte but the last),
  * a signed one zigzagged first (0, -1, 1, -2... as 0, 1, 2, 3...), a string as its length plus one
  * then its bytes (0: no string). No two sequences of values therefore digest alike, and a profile's
- * own values take a byte or two each. They are gathered here and given to BLAKE2s a buffer at a
- * time: a call per value cost more than hashing its bytes (and dig_bytes and dig_uint are inline
- * for the same reason).
+ * own values take a byte or two each. They are gathered in a buffer, given to BLAKE2s at once, and
+ * kept (r->inputs), so that a pass can compare them with what the ledger kept instead of digesting
+ * them (render_recall_inputs).
  */
-struct dig {
-  blake2s_ctx c;
-  size_t n;
-  unsigned char buf[128];
-};
-
-static void dig_flush(struct dig *d)
+static inline void dig_room(stralloc *d, size_t n)
 {
-  blake2s_update(&d->c, (char const *)d->buf, d->n);
-  d->n = 0;
+  /* a profile's values take a few hundred bytes: room for them all at the first call, as a rule */
+  if (d->a - d->len < n && !stralloc_readyplus(d, n < 512 ? 512 : 2 * n)) hr_die_nomem();
 }
 
-static inline void dig_bytes(struct dig *d, void const *s, size_t n)
+static inline void dig_bytes(stralloc *d, void const *s, size_t n)
 {
-  if (d->n + n > sizeof d->buf) dig_flush(d);
-  if (n > sizeof d->buf) blake2s_update(&d->c, s, n);
-  else {
-    memcpy(d->buf + d->n, s, n);
-    d->n += n;
-  }
+  dig_room(d, n);
+  if (n) memcpy(d->s + d->len, s, n);
+  d->len += n;
 }
 
-static inline void dig_uint(struct dig *d, uint64_t v)
+static inline void dig_uint(stralloc *d, uint64_t v)
 {
-  if (d->n + 10 > sizeof d->buf) dig_flush(d);   /* 64 bits take at most 10 bytes */
-  for (; v >= 0x80; v >>= 7) d->buf[d->n++] = (unsigned char)(v | 0x80);
-  d->buf[d->n++] = (unsigned char)v;
+  dig_room(d, 10);   /* 64 bits take at most 10 bytes */
+  for (; v >= 0x80; v >>= 7) d->s[d->len++] = (char)(v | 0x80);
+  d->s[d->len++] = (char)v;
 }
 
-static void dig_int(struct dig *d, int64_t v)
+static void dig_int(stralloc *d, int64_t v)
 {
   dig_uint(d, v < 0 ? ~((uint64_t)v << 1) : (uint64_t)v << 1);
 }
 
-static void dig_str(struct dig *d, char const *s)
+static void dig_str(stralloc *d, char const *s)
 {
   size_t n = s ? strlen(s) : 0;
   dig_uint(d, s ? (uint64_t)n + 1 : 0);
@@ -388,7 +379,7 @@ static void dig_str(struct dig *d, char const *s)
 }
 
 /* One schema field of p, as its type says it is stored (profile.h). */
-static void dig_field(struct dig *d, struct profile const *p, struct hr_key const *k, void const *f)
+static void dig_field(stralloc *d, struct profile const *p, struct hr_key const *k, void const *f)
 {
   switch (k->type) {
     case HR_T_BOOL: case HR_T_ENUM: dig_int(d, *(int const *)f); break;
@@ -411,63 +402,108 @@ static void dig_field(struct dig *d, struct profile const *p, struct hr_key cons
   }
 }
 
-/*
- * The digest's state after what is the same for every profile of a pass (the build ID, the hermes
- * home, the bin dir): hashed once for each ctx seen, then copied for each profile.
- */
-static struct dig const *dig_pass(struct render_ctx const *ctx, struct build_id const *b)
+void render_inputs_pass(struct render_ctx const *ctx, stralloc *sa)
 {
-  static struct dig d;
+  struct build_id const *b = build_id();
+  dig_uint(sa, b->len);
+  dig_bytes(sa, b->id, b->len);
+  dig_str(sa, ctx->hermes_home);
+  dig_str(sa, ctx->bindir);
+}
+
+void render_inputs_own(struct profile const *p, stralloc *sa)
+{
+  dig_str(sa, p->name);
+  dig_uint(sa, p->uid);
+  dig_uint(sa, p->gid);
+  dig_uint(sa, p->ngroups);
+  for (size_t i = 0; i < p->ngroups; i++) dig_uint(sa, p->groups[i]);
+  /* a key that costs nothing (description) is read by no render: test-schema.c checks both */
+  for (size_t k = 0; k < HR_NKEYS; k++)
+    if (profile_field[k] != PROFILE_NO_FIELD && hr_keys[k].cost != HR_COST_NONE)
+      dig_field(sa, p, hr_keys + k, (char const *)p + profile_field[k]);
+}
+
+/*
+ * The digest's state after what is the same for every profile of a pass (render_inputs_pass):
+ * hashed once for each ctx seen, then copied for each profile.
+ */
+static blake2s_ctx const *dig_pass(struct render_ctx const *ctx)
+{
+  static blake2s_ctx c;
   static char *home, *bindir;
-  if (home && !strcmp(home, ctx->hermes_home) && !strcmp(bindir, ctx->bindir)) return &d;
+  if (home && !strcmp(home, ctx->hermes_home) && !strcmp(bindir, ctx->bindir)) return &c;
   free(home);
   free(bindir);
   home = hr_strdup(ctx->hermes_home);
   bindir = hr_strdup(ctx->bindir);
-  blake2s_init(&d.c, 32);
-  d.n = 0;
-  dig_uint(&d, b->len);
-  dig_bytes(&d, b->id, b->len);
-  dig_str(&d, home);
-  dig_str(&d, bindir);
-  dig_flush(&d);   /* its whole blocks are hashed now, once; the copies carry only its last one */
-  return &d;
+  stralloc sa = STRALLOC_ZERO;
+  render_inputs_pass(ctx, &sa);
+  blake2s_init(&c, 32);
+  blake2s_update(&c, sa.s, sa.len);
+  stralloc_free(&sa);
+  return &c;
+}
+
+/* The digest of what the render reads: the pass's part, then p's own (own, render_inputs_own). */
+static void inputs_digest(struct render_ctx const *ctx, stralloc const *own, char out[65])
+{
+  unsigned char md[32];
+  out[0] = 0;
+  if (!build_id()->len) return;
+  blake2s_ctx c = *dig_pass(ctx);
+  blake2s_update(&c, own->s, own->len);
+  blake2s_final(&c, (char *)md);
+  hex_digest(out, md);
 }
 
 void render_inputs(struct profile const *p, struct render_ctx const *ctx, char out[65])
 {
-  struct build_id const *b = build_id();
-  unsigned char md[32];
-  out[0] = 0;
-  if (!b->len) return;
-  struct dig d = *dig_pass(ctx, b);
-  dig_str(&d, p->name);
-  dig_uint(&d, p->uid);
-  dig_uint(&d, p->gid);
-  dig_uint(&d, p->ngroups);
-  for (size_t i = 0; i < p->ngroups; i++) dig_uint(&d, p->groups[i]);
-  /* a key that costs nothing (description) is read by no render: test-schema.c checks both */
-  for (size_t k = 0; k < HR_NKEYS; k++)
-    if (profile_field[k] != PROFILE_NO_FIELD && hr_keys[k].cost != HR_COST_NONE)
-      dig_field(&d, p, hr_keys + k, (char const *)p + profile_field[k]);
-  dig_flush(&d);
-  blake2s_final(&d.c, (char *)md);
-  hex_digest(out, md);
+  stralloc own = STRALLOC_ZERO;
+  render_inputs_own(p, &own);
+  inputs_digest(ctx, &own, out);
+  stralloc_free(&own);
+}
+
+/* r as the slot of p recorded with digest and from, and what its render reads of p (own, taken). */
+static void recalled(struct slot_render *r, struct profile const *p, char const *from,
+                     char const digest[HR_NPARTS_DIGESTED][65], stralloc *own)
+{
+  memset(r, 0, sizeof *r);
+  r->slot = slot_name(p->name);
+  r->gid = p->gid;
+  r->has_log = p->log_enabled;
+  memcpy(r->digest, digest, sizeof r->digest);
+  memcpy(r->from, from, sizeof r->from);
+  r->inputs = *own;
+  r->recalled = 1;
 }
 
 int render_recall(struct profile const *p, struct render_ctx const *ctx, char const *from,
                   char const digest[HR_NPARTS_DIGESTED][65], struct slot_render *r)
 {
   char in[65];
-  render_inputs(p, ctx, in);
-  if (!in[0] || strcmp(in, from)) return 0;
-  memset(r, 0, sizeof *r);
-  r->slot = slot_name(p->name);
-  r->gid = p->gid;
-  r->has_log = p->log_enabled;
-  memcpy(r->digest, digest, sizeof r->digest);
-  memcpy(r->from, in, sizeof r->from);
-  r->recalled = 1;
+  stralloc own = STRALLOC_ZERO;
+  render_inputs_own(p, &own);
+  inputs_digest(ctx, &own, in);
+  if (!in[0] || strcmp(in, from)) {
+    stralloc_free(&own);
+    return 0;
+  }
+  recalled(r, p, in, digest, &own);
+  return 1;
+}
+
+int render_recall_inputs(struct profile const *p, char const *was, size_t len, char const *from,
+                         char const digest[HR_NPARTS_DIGESTED][65], struct slot_render *r)
+{
+  stralloc own = STRALLOC_ZERO;
+  render_inputs_own(p, &own);
+  if (!from[0] || own.len != len || memcmp(own.s, was, len)) {
+    stralloc_free(&own);
+    return 0;
+  }
+  recalled(r, p, from, digest, &own);
   return 1;
 }
 
@@ -485,7 +521,8 @@ void render_slot(struct profile const *p, struct render_ctx const *ctx, struct s
   add_seed(r, "");
   if (p->log_enabled) render_log(r, p, ctx);
   digest_parts(r);
-  render_inputs(p, ctx, r->from);
+  render_inputs_own(p, &r->inputs);
+  inputs_digest(ctx, &r->inputs, r->from);
 }
 
 void render_free(struct slot_render *r)
@@ -496,5 +533,6 @@ void render_free(struct slot_render *r)
   }
   free(r->v);
   free(r->slot);
+  stralloc_free(&r->inputs);
   memset(r, 0, sizeof *r);
 }

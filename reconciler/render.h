@@ -42,6 +42,7 @@ struct slot_render {
   int has_log;
   char digest[HR_NPARTS_DIGESTED][65];   /* BLAKE2s-256, hex */
   char from[65];         /* render_inputs: what the render read */
+  stralloc inputs;       /* render_inputs_own: what it read of the profile (from digests it, with the pass's) */
   int recalled;          /* render_recall: the digests only, no entries (v, n) */
 };
 
@@ -58,6 +59,9 @@ void render_slot(struct profile const *p, struct render_ctx const *ctx, struct s
  * code changes). "" when the program has no build ID: then nothing is recalled.
  */
 void render_inputs(struct profile const *p, struct render_ctx const *ctx, char out[65]);
+/* What render_inputs digests, appended to sa: of the pass (ctx, the program), of the profile. */
+void render_inputs_pass(struct render_ctx const *ctx, stralloc *sa);
+void render_inputs_own(struct profile const *p, stralloc *sa);
 /*
  * When from (what a live slot records it was rendered from) is render_inputs of p and ctx, the
  * slot is what render_slot would make of p: r gets the slot's name, group, logger and the recorded
@@ -65,6 +69,14 @@ void render_inputs(struct profile const *p, struct render_ctx const *ctx, char o
  */
 int render_recall(struct profile const *p, struct render_ctx const *ctx, char const *from,
                   char const digest[HR_NPARTS_DIGESTED][65], struct slot_render *r);
+/*
+ * The same, judged by what the render reads instead of its digest: was (len bytes) is what the
+ * render of the slot recorded with from read of its profile (the ledger keeps it), for a pass whose
+ * own part (render_inputs_pass) is the one that render had. When it is render_inputs_own of p now,
+ * from is still render_inputs of p: 1, as render_recall. Else 0 and r is untouched.
+ */
+int render_recall_inputs(struct profile const *p, char const *was, size_t len, char const *from,
+                         char const digest[HR_NPARTS_DIGESTED][65], struct slot_render *r);
 void render_free(struct slot_render *r);
 
 /* Append s to *buf as one single-quoted shell word. */

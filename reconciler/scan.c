@@ -152,6 +152,8 @@ static int recall_record(int scandirfd, struct ledger const *ledger, struct live
   struct ledger_entry const *e = ledger_find(ledger, l->name);
   if (!e || !ledger_vouches(ledger, e, &st) || scan_parse_record(e->record, e->len, l) < 0) return 0;
   l->vouched = 1;
+  l->inputs = e->inputs;
+  l->ilen = e->ilen;
   return 1;
 }
 

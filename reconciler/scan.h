@@ -39,6 +39,8 @@ struct live_slot {
   int64_t ctime_sec;
   long ctime_nsec;
   int vouched;           /* its record was taken from the ledger, not read */
+  char const *inputs;    /* then what its render read of its profile, as the ledger kept it (ilen 0: not kept) */
+  size_t ilen;
   char *record_text;     /* the text of its record when it was read (for the ledger) */
   size_t record_len;
   int events_trusted;    /* events_made is the scan's policy */

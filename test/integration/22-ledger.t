@@ -60,13 +60,15 @@ names=(b c)
 before=$(pids)
 
 # Ledgers that are not the pass's own are not read: open to others, another owner, garbage, a link,
-# a FIFO. poison: gateway-c's entry says it was made from other inputs (a digit changed: the entry
-# stays well formed), so a pass that reads it sees gateway-c's record to rewrite.
-poison() { perl -0pi -e 's/(\ngateway-c [^\n]*\n(?:[^\n]*\n)*?from )([0-9a-f])/$1.($2 eq "0" ? "1" : "0")/e' "$L"; }
+# a FIFO. poison: gateway-c's entry says its autostart is no (its length mended: the entry stays well
+# formed), so a pass that reads it sees gateway-c's autostart to change.
+poison() {
+  perl -0pi -e 's/(\ngateway-c \d+ \d+ \d+ )(\d+)( \d+\n(?:[^\n]*\n)*?autostart )yes\n/$1.($2 - 1).$3."no\n"/e' "$L"
+}
 poison
 hr plan
 is "$RC" 2 "the control: a poisoned ledger of the pass's own is read"
-like "$OUT" "~ gateway-c \(record\)" "... gateway-c seen as changed"
+like "$OUT" "~ gateway-c \(autostart\)" "... gateway-c seen as changed"
 rm "$L"
 apply
 is "$RC" 0 "a no-op pass writes a ledger again"

@@ -110,10 +110,13 @@ START_TEST(test_ledger_round_trip)
     { "gateway-c d", 1, 1, 1, REC_A, sizeof REC_A - 1, 0, 0 },   /* a name it cannot hold: left out */
   };
   size_t len;
-  char *text = ledger_pack(in, 3, &len);
+  static char const pass[] = "\x14 the pass's own\n";
+  char *text = ledger_pack(pass, sizeof pass, in, 3, &len);
   ck_assert_int_eq(text[len], 0);   /* its length as packed: the inputs may hold a NUL */
   struct ledger l;
   ck_assert_int_eq(ledger_parse(text, len, &l), 0);
+  ck_assert_uint_eq(l.plen, sizeof pass);
+  ck_assert_mem_eq(l.pass, pass, sizeof pass);
   ck_assert_uint_eq(l.n, 2);
   for (size_t i = 0; i < 2; i++) {
     ck_assert_str_eq(l.v[i].name, in[i].name);
@@ -136,18 +139,23 @@ START_TEST(test_ledger_refused)
 {
   static char const *const bad[] = {
     "",
-    "hermes-reconcile-ledger 2\n",
-    "hermes-reconcile-ledger 1\ngateway-a 1 2 3 4 0\nab",               /* shorter than it says */
-    "hermes-reconcile-ledger 1\ngateway-a 1 2 3 1 2\nab",               /* its inputs too */
-    "hermes-reconcile-ledger 1\ngateway-a 1 2 3 0\n",                  /* a number missing */
-    "hermes-reconcile-ledger 1\ngateway-a 1 2 1000000000 0 0\n",        /* nanoseconds past a second */
-    "hermes-reconcile-ledger 1\ngateway-a 1 2 x 0 0\n",
-    "hermes-reconcile-ledger 1\ngateway-a 99999999999999999999 2 3 0 0\n", /* past 64 bits */
-    "hermes-reconcile-ledger 1\ngateway-a 9223372036854775808 9223372036854775808 3 0 0\n",
-    "hermes-reconcile-ledger 1\ngateway-b 1 2 3 0 0\ngateway-a 1 2 3 0 0\n", /* not sorted */
-    "hermes-reconcile-ledger 1\ngateway-a 1 2 3 0 0\ngateway-a 1 2 3 0 0\n", /* twice */
-    "hermes-reconcile-ledger 1\n 1 2 3 0 0\n",                         /* no name */
-    "hermes-reconcile-ledger 1\ngateway-a\n1 2 3 0 0\n",
+    "hermes-reconcile-ledger 2 0\n",
+    "hermes-reconcile-ledger 1\n",                                    /* no pass part */
+    "hermes-reconcile-ledger 1 5\nabc",                              /* shorter than it says */
+    "hermes-reconcile-ledger 1 3\nabcd",                             /* no line end after it */
+    "hermes-reconcile-ledger 1 0\n\ngateway-a 1 2 3 4 0\nab",               /* shorter than it says */
+    "hermes-reconcile-ledger 1 0\n\ngateway-a 1 2 3 1 2\nab",               /* its inputs too */
+    "hermes-reconcile-ledger 1 0\n\ngateway-a 1 2 3 0\n",                  /* a number missing */
+    "hermes-reconcile-ledger 1 0\n\ngateway-a 1 2 1000000000 0 0\n",        /* nanoseconds past a second */
+    "hermes-reconcile-ledger 1 0\n\ngateway-a 1 2 x 0 0\n",
+    "hermes-reconcile-ledger 1 0\n\ngateway-a 99999999999999999999 2 3 0 0\n", /* past 64 bits */
+    "hermes-reconcile-ledger 1 0\n\ngateway-a 9223372036854775808 9223372036854775808 3 0 0\n",
+    "hermes-reconcile-ledger 1 0\n\ngateway-b 1 2 3 0 0\n\ngateway-a 1 2 3 0 0\n\n", /* not sorted */
+    "hermes-reconcile-ledger 1 0\n\ngateway-a 1 2 3 0 0\n\ngateway-a 1 2 3 0 0\n\n", /* twice */
+    "hermes-reconcile-ledger 1 0\n\n 1 2 3 0 0\n",                         /* no name */
+    "hermes-reconcile-ledger 1 0\n\ngateway-a\n1 2 3 0 0\n\n",
+    "hermes-reconcile-ledger 1 0\n\ngateway-a 1 2 3 1 1\nab",              /* no line end after its inputs */
+    "hermes-reconcile-ledger 1 0\n\ngateway-a 1 2 3 1 1\nabc",
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     struct ledger l;
@@ -157,7 +165,7 @@ START_TEST(test_ledger_refused)
     ledger_free(&l);
   }
   struct ledger l;
-  char *empty = hr_strdup("hermes-reconcile-ledger 1\n");
+  char *empty = hr_strdup("hermes-reconcile-ledger 1 0\n\n");
   ck_assert_int_eq(ledger_parse(empty, strlen(empty), &l), 0);   /* no slot: a ledger all the same */
   ck_assert_uint_eq(l.n, 0);
   ck_assert_ptr_null(ledger_find(&l, "gateway-a"));

@@ -396,6 +396,52 @@ START_TEST(test_recall)
 }
 END_TEST
 
+/*
+ * from is the digest of the pass's part and the profile's own (r.inputs); a slot is recalled by those
+ * bytes as by from, and by nothing else.
+ */
+START_TEST(test_recall_inputs)
+{
+  struct profile p, q;
+  struct slot_render r, rq, back;
+  char in[65];
+  t_load_ok("alpha", "[env]\nA = 1\n", 0, &p);
+  t_load_ok("alpha", "[env]\nA = 2\n", 0, &q);
+  render_slot(&p, &t_rctx, &r);
+  render_slot(&q, &t_rctx, &rq);
+  render_inputs(&p, &t_rctx, in);
+  ck_assert_str_eq(in, r.from);
+  ck_assert_uint_gt(r.inputs.len, 0);
+  ck_assert(r.inputs.len != rq.inputs.len || memcmp(r.inputs.s, rq.inputs.s, r.inputs.len));
+  ck_assert_int_eq(render_recall_inputs(&p, r.inputs.s, r.inputs.len, r.from, r.digest, &back), 1);
+  ck_assert_int_eq(back.recalled, 1);
+  ck_assert_str_eq(back.from, r.from);
+  ck_assert_mem_eq(back.inputs.s, r.inputs.s, r.inputs.len);
+  for (int i = 0; i < HR_NPARTS_DIGESTED; i++) ck_assert_str_eq(back.digest[i], r.digest[i]);
+  render_free(&back);
+  /* the recall's own bytes are the same again: what a ledger written after it keeps */
+  ck_assert_int_eq(render_recall(&p, &t_rctx, r.from, r.digest, &back), 1);
+  ck_assert_uint_eq(back.inputs.len, r.inputs.len);
+  ck_assert_mem_eq(back.inputs.s, r.inputs.s, r.inputs.len);
+  render_free(&back);
+  ck_assert_int_eq(render_recall_inputs(&q, r.inputs.s, r.inputs.len, r.from, r.digest, &back), 0);   /* another [env] */
+  ck_assert_int_eq(render_recall_inputs(&p, r.inputs.s, r.inputs.len - 1, r.from, r.digest, &back), 0);
+  ck_assert_int_eq(render_recall_inputs(&p, r.inputs.s, r.inputs.len, "", r.digest, &back), 0);       /* no from */
+  /* the pass's part: another bin dir is other bytes */
+  stralloc a = STRALLOC_ZERO, b = STRALLOC_ZERO;
+  struct render_ctx other = { t_rctx.hermes_home, "/elsewhere/bin" };
+  render_inputs_pass(&t_rctx, &a);
+  render_inputs_pass(&other, &b);
+  ck_assert(a.len != b.len || memcmp(a.s, b.s, a.len));
+  stralloc_free(&a);
+  stralloc_free(&b);
+  render_free(&r);
+  render_free(&rq);
+  profile_free(&p);
+  profile_free(&q);
+}
+END_TEST
+
 START_TEST(test_record)
 {
   struct slot_render r;
@@ -443,6 +489,7 @@ Suite *suite_render(void)
   tcase_add_test(tc, test_digests);
   tcase_add_test(tc, test_record);
   tcase_add_test(tc, test_recall);
+  tcase_add_test(tc, test_recall_inputs);
   suite_add_tcase(s, tc);
   return s;
 }
