@@ -7,7 +7,8 @@
 # Environment: BENCH_CALLS_N (default 1000), BENCH_CALLS_REPS (timed no-op passes, each beside one
 # of the floor, default 9), BENCH_USER (default hermes). The first binary
 # publishes the N slots; every binary then runs one pass of its own (the records are rewritten
-# once by a newer version), then one no-op pass under strace and one under callgrind; the floor
+# once by a newer version, and the pass after it writes the ledger that the no-op passes then
+# read), then one no-op pass under strace and one under callgrind; the floor
 # (bench/floor.c noop) is measured beside them the same way. Give the older binary first: an
 # older version does not read a newer record (it adopts the slot, restarting its gateway).
 set -eu
@@ -72,7 +73,9 @@ echo "one no-op pass at N = $N, per profile ($(uname -r), load $(cut -d' ' -f1-3
 printf '%-28s %9s %12s %8s %8s %6s   %s\n' binary syscalls instructions ms floor-ms ratio "most frequent calls per profile"
 row floor "$FLOOR" noop "$CONF" "$SVC"
 for b in "$@"; do
-  # one pass first: a binary of another version rewrites the records (change "record"), once
+  # two passes first: a binary of another version rewrites the records (change "record"), once,
+  # and the pass after it, which changes nothing, writes the ledger (reconciler/ledger.h)
+  "$(realpath "$b")" -q -c "$CONF" -s "$SVC" -H "$HH" -b "$W/command" apply
   "$(realpath "$b")" -q -c "$CONF" -s "$SVC" -H "$HH" -b "$W/command" apply
   row "$b" "$(realpath "$b")" -q -c "$CONF" -s "$SVC" -H "$HH" -b "$W/command" apply
 done

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -44,9 +45,9 @@ char *ledger_pack(char const *pass, size_t plen, struct ledger_entry const *v, s
 }
 
 /* A decimal number ended by end_char at *p, at most max: 0 and *p past it, or -1. */
-static int number(char **p, char const *end, char end_char, uint64_t max, uint64_t *out)
+static int number(char const **p, char const *end, char end_char, uint64_t max, uint64_t *out)
 {
-  char *s = *p;
+  char const *s = *p;
   uint64_t v = 0;
   if (s == end || *s < '0' || *s > '9') return -1;
   for (; s < end && *s >= '0' && *s <= '9'; s++) {
@@ -59,19 +60,19 @@ static int number(char **p, char const *end, char end_char, uint64_t max, uint64
   return 0;
 }
 
-/* One entry at *p into e: 0 and *p past it, or -1. */
-static int parse_entry(char **p, char const *end, struct ledger_entry *e)
+/* One entry at *p into e (its name copied): 0 and *p past it, or -1. */
+static int parse_entry(char const **p, char const *end, struct ledger_entry *e)
 {
-  char *s = *p, *sp = memchr(s, ' ', (size_t)(end - s));
+  char const *s = *p, *sp = memchr(s, ' ', (size_t)(end - s));
   uint64_t ino, sec, nsec, len, ilen;
   if (!sp || sp == s || memchr(s, '\n', (size_t)(sp - s))) return -1;
-  *sp = 0;
-  e->name = s;
+  char const *name = s;
   s = sp + 1;
   if (number(&s, end, ' ', UINT64_MAX, &ino) || number(&s, end, ' ', INT64_MAX, &sec)
       || number(&s, end, ' ', 999999999, &nsec) || number(&s, end, ' ', LEDGER_MAX, &len)
       || number(&s, end, '\n', LEDGER_MAX, &ilen) || (uint64_t)(end - s) < len + ilen + 1 || s[len + ilen] != '\n')
     return -1;
+  e->name = hr_strndup(name, (size_t)(sp - name));
   e->ino = ino;
   e->sec = (int64_t)sec;
   e->nsec = (long)nsec;
@@ -83,16 +84,20 @@ static int parse_entry(char **p, char const *end, struct ledger_entry *e)
   return 0;
 }
 
-int ledger_parse(char *text, size_t len, struct ledger *l)
+static void entries_free(struct ledger *l)
 {
-  char *p = text, *end = text + len;
-  size_t hl = strlen(LEDGER_HEADER);
-  uint64_t plen;
-  l->text = text;
+  for (size_t i = 0; i < l->n; i++) free((char *)l->v[i].name);
+  free(l->v);
   l->v = 0;
   l->n = 0;
-  l->pass = 0;
-  l->plen = 0;
+}
+
+int ledger_parse(char const *text, size_t len, struct ledger *l)
+{
+  char const *p = text, *end = text + len;
+  size_t hl = strlen(LEDGER_HEADER);
+  uint64_t plen;
+  memset(l, 0, sizeof *l);
   if (len < hl || memcmp(text, LEDGER_HEADER, hl)) return -1;
   p += hl;
   if (number(&p, end, '\n', LEDGER_MAX, &plen) || (uint64_t)(end - p) < plen + 1 || p[plen] != '\n') return -1;
@@ -104,17 +109,16 @@ int ledger_parse(char *text, size_t len, struct ledger *l)
     hr_grow(&l->v, sizeof *l->v, l->n, &cap);
     struct ledger_entry *e = l->v + l->n;
     /* sorted, each name once: what ledger_find's bsearch needs */
-    if (parse_entry(&p, end, e) < 0 || (l->n && strcmp(l->v[l->n - 1].name, e->name) >= 0)) {
-      free(l->v);
-      l->v = 0;
-      l->n = 0;
-      l->pass = 0;
-      l->plen = 0;
-      return -1;
-    }
+    if (parse_entry(&p, end, e) < 0) goto refused;
     l->n++;
+    if (l->n > 1 && strcmp(l->v[l->n - 2].name, e->name) >= 0) goto refused;
   }
   return 0;
+ refused:
+  entries_free(l);
+  l->pass = 0;
+  l->plen = 0;
+  return -1;
 }
 
 static int by_name(void const *a, void const *b)
@@ -151,14 +155,17 @@ void ledger_read(int scandirfd, struct ledger *l)
     close(fd);
     return;
   }
-  char *text = hr_alloc((size_t)st.st_size + 1);
-  ssize_t n = fs_read_sized(fd, &st, text, (size_t)st.st_size + 1);
+  /* mapped, not read: of a big file, only the pages looked at are touched, a few at a fault */
+  void *map = mmap(0, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
   close(fd);
-  if (n != st.st_size || ledger_parse(text, (size_t)n, l) < 0) {
-    free(text);
+  if (map == MAP_FAILED) return;
+  if (ledger_parse(map, (size_t)st.st_size, l) < 0) {
+    munmap(map, (size_t)st.st_size);
     memset(l, 0, sizeof *l);
     return;
   }
+  l->map = map;
+  l->maplen = (size_t)st.st_size;
   l->sec = (int64_t)st.st_mtim.tv_sec;
   l->nsec = st.st_mtim.tv_nsec;
 }
@@ -174,7 +181,7 @@ int ledger_write(int scandirfd, char const *pass, size_t plen, struct ledger_ent
 
 void ledger_free(struct ledger *l)
 {
-  free(l->v);
-  free(l->text);
+  entries_free(l);
+  if (l->map) munmap(l->map, l->maplen);
   memset(l, 0, sizeof *l);
 }

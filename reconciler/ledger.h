@@ -38,17 +38,20 @@ struct ledger {
   size_t n;
   int64_t sec;             /* the ledger's own mtime */
   long nsec;
-  char *text;              /* what v points into */
+  void *map;               /* the file, mapped, that the entries' records and inputs point into */
+  size_t maplen;
 };
-#define LEDGER_ZERO { 0, 0, 0, 0, 0, 0, 0 }
 
 /*
  * The text of a ledger of v[0..n) (sorted by name, names without a space or a line end), written by
  * a pass whose render_inputs_pass is pass (plen bytes), allocated; its length in *len. Pure.
  */
 char *ledger_pack(char const *pass, size_t plen, struct ledger_entry const *v, size_t n, size_t *len);
-/* Parse text (len bytes, kept by l and freed with it) into l: 0, or -1 if it is no ledger (l then empty). Pure. */
-int ledger_parse(char *text, size_t len, struct ledger *l);
+/*
+ * Parse text (len bytes) into l, whose entries' names are copied and whose records and inputs point
+ * into text: 0, or -1 if it is no ledger (l then empty). Pure.
+ */
+int ledger_parse(char const *text, size_t len, struct ledger *l);
 /* The entry of the slot name, or 0. */
 struct ledger_entry const *ledger_find(struct ledger const *l, char const *name);
 /* Does e stand for the slot whose directory is now as st shows (inode, ctime seen before the ledger was written)? Pure. */

@@ -117,14 +117,23 @@ static void keep_ledger(struct hr_options const *o, struct pipeline *pl)
   if (!scan_ledger_stale(&pl->live, &pl->ledger)) return;
   size_t n;
   struct ledger_entry *v = scan_ledger_entries(&pl->live, &pl->ledger, &n);
-  /* with each its profile's inputs, whose digest its record's from is: nothing was pending */
+  /*
+   * with each its profile's inputs, whose digest its record's from is (nothing was pending: every
+   * rendered profile's slot was kept as it was made), one after the other in all, offsets first
+   */
+  stralloc all = STRALLOC_ZERO;
+  size_t *at = hr_alloc(sizeof *at * (n + 1));
   for (size_t i = 0; i < n; i++) {
     struct profile const *p = profile_set_find(&pl->set, slot_profile(v[i].name));
-    struct slot_render const *r = p ? pl->renders[p - pl->set.v] : 0;
-    if (r) v[i].inputs = r->inputs.s, v[i].ilen = r->inputs.len;
+    at[i] = all.len;
+    if (p && pl->renders[p - pl->set.v]) render_inputs_own(p, &all);
+    v[i].ilen = all.len - at[i];
   }
+  for (size_t i = 0; i < n; i++) v[i].inputs = all.s + at[i];
   if (ledger_write(pl->scandirfd, pl->pass_inputs.s, pl->pass_inputs.len, v, n) < 0)
     strerr_warnwusys("write ", o->scandir, "/" HR_LEDGER_FILE);
+  stralloc_free(&all);
+  free(at);
   free(v);
 }
 

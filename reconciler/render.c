@@ -342,9 +342,9 @@ static struct build_id const *build_id(void)
  * say: an unsigned integer in LEB128 (7 bits a byte, the high bit set on every byte but the last),
  * a signed one zigzagged first (0, -1, 1, -2... as 0, 1, 2, 3...), a string as its length plus one
  * then its bytes (0: no string). No two sequences of values therefore digest alike, and a profile's
- * own values take a byte or two each. They are gathered in a buffer, given to BLAKE2s at once, and
- * kept (r->inputs), so that a pass can compare them with what the ledger kept instead of digesting
- * them (render_recall_inputs).
+ * own values take a byte or two each. They are gathered in a buffer and given to BLAKE2s at once;
+ * a pass can also compare them with what the ledger kept instead of digesting them
+ * (render_recall_inputs).
  */
 static inline void dig_room(stralloc *d, size_t n)
 {
@@ -457,17 +457,26 @@ static void inputs_digest(struct render_ctx const *ctx, stralloc const *own, cha
   hex_digest(out, md);
 }
 
-void render_inputs(struct profile const *p, struct render_ctx const *ctx, char out[65])
+/*
+ * What the render reads of one profile, in a buffer kept for the next: one at a time, so that a pass
+ * over many profiles allocates it once.
+ */
+static stralloc const *own_inputs(struct profile const *p)
 {
-  stralloc own = STRALLOC_ZERO;
+  static stralloc own = STRALLOC_ZERO;
+  own.len = 0;
   render_inputs_own(p, &own);
-  inputs_digest(ctx, &own, out);
-  stralloc_free(&own);
+  return &own;
 }
 
-/* r as the slot of p recorded with digest and from, and what its render reads of p (own, taken). */
+void render_inputs(struct profile const *p, struct render_ctx const *ctx, char out[65])
+{
+  inputs_digest(ctx, own_inputs(p), out);
+}
+
+/* r as the slot of p recorded with digest and from. */
 static void recalled(struct slot_render *r, struct profile const *p, char const *from,
-                     char const digest[HR_NPARTS_DIGESTED][65], stralloc *own)
+                     char const digest[HR_NPARTS_DIGESTED][65])
 {
   memset(r, 0, sizeof *r);
   r->slot = slot_name(p->name);
@@ -475,7 +484,6 @@ static void recalled(struct slot_render *r, struct profile const *p, char const 
   r->has_log = p->log_enabled;
   memcpy(r->digest, digest, sizeof r->digest);
   memcpy(r->from, from, sizeof r->from);
-  r->inputs = *own;
   r->recalled = 1;
 }
 
@@ -483,27 +491,18 @@ int render_recall(struct profile const *p, struct render_ctx const *ctx, char co
                   char const digest[HR_NPARTS_DIGESTED][65], struct slot_render *r)
 {
   char in[65];
-  stralloc own = STRALLOC_ZERO;
-  render_inputs_own(p, &own);
-  inputs_digest(ctx, &own, in);
-  if (!in[0] || strcmp(in, from)) {
-    stralloc_free(&own);
-    return 0;
-  }
-  recalled(r, p, in, digest, &own);
+  render_inputs(p, ctx, in);
+  if (!in[0] || strcmp(in, from)) return 0;
+  recalled(r, p, in, digest);
   return 1;
 }
 
 int render_recall_inputs(struct profile const *p, char const *was, size_t len, char const *from,
                          char const digest[HR_NPARTS_DIGESTED][65], struct slot_render *r)
 {
-  stralloc own = STRALLOC_ZERO;
-  render_inputs_own(p, &own);
-  if (!from[0] || own.len != len || memcmp(own.s, was, len)) {
-    stralloc_free(&own);
-    return 0;
-  }
-  recalled(r, p, from, digest, &own);
+  stralloc const *own = own_inputs(p);
+  if (!from[0] || own->len != len || memcmp(own->s, was, len)) return 0;
+  recalled(r, p, from, digest);
   return 1;
 }
 
@@ -521,8 +520,7 @@ void render_slot(struct profile const *p, struct render_ctx const *ctx, struct s
   add_seed(r, "");
   if (p->log_enabled) render_log(r, p, ctx);
   digest_parts(r);
-  render_inputs_own(p, &r->inputs);
-  inputs_digest(ctx, &r->inputs, r->from);
+  render_inputs(p, ctx, r->from);
 }
 
 void render_free(struct slot_render *r)
@@ -533,6 +531,5 @@ void render_free(struct slot_render *r)
   }
   free(r->v);
   free(r->slot);
-  stralloc_free(&r->inputs);
   memset(r, 0, sizeof *r);
 }

@@ -42,7 +42,6 @@ struct slot_render {
   int has_log;
   char digest[HR_NPARTS_DIGESTED][65];   /* BLAKE2s-256, hex */
   char from[65];         /* render_inputs: what the render read */
-  stralloc inputs;       /* render_inputs_own: what it read of the profile (from digests it, with the pass's) */
   int recalled;          /* render_recall: the digests only, no entries (v, n) */
 };
 
