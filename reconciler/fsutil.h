@@ -34,12 +34,12 @@ int fs_rm_tree_at(int dirfd, char const *name, long long deadline);
 /*
  * Open the relative path below dirfd, following no link at any component and never leaving
  * dirfd, never blocking (O_NONBLOCK): flags for the last component. -1 with errno (ELOOP or
- * ENOTDIR for a link, EXDEV for a way out).
+ * ENOTDIR for a link, EXDEV for a way out: a ".." component or a leading "/").
  */
 int fs_open_beneath(int dirfd, char const *path, int flags);
 /*
  * 1 if fs_open_beneath resolves a path of several components in one openat2 call
- * (RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH), 0 if it walks it one component at a time: a kernel
+ * (RESOLVE_NO_SYMLINKS), 0 if it walks it one component at a time: a kernel
  * without openat2 (known after the first call that met ENOSYS), or HR_NO_OPENAT2 set in the
  * environment (read once, for the tests).
  */

@@ -114,6 +114,22 @@ static void test_open_typed_body(void)
   fd = fs_open_beneath(sfd, "./sv/d", O_PATH | O_DIRECTORY);                      /* "." and O_PATH */
   ck_assert_int_ge(fd, 0);
   close(fd);
+  /* no way out by "..", nor from the root, whatever is there */
+  static char const *const out[] = { "..", "../x", "sv/../..", "sv/d/..", "sv/../sv/lock", "/etc/passwd", "//etc" };
+  for (size_t i = 0; i < sizeof out / sizeof *out; i++) {
+    errno = 0;
+    ck_assert_msg(fs_open_beneath(sfd, out[i], O_RDONLY) == -1 && errno == EXDEV, "%s", out[i]);
+  }
+  /* names that merely hold two dots are names */
+  ck_assert_int_eq(mkdirat(sfd, "sv/..a", 0755), 0);
+  ck_assert_int_eq(mkdirat(sfd, "sv/a..", 0755), 0);
+  ck_assert_int_eq(mkdirat(sfd, "sv/...", 0755), 0);
+  static char const *const in[] = { "sv/..a", "sv/a..", "sv/..." };
+  for (size_t i = 0; i < sizeof in / sizeof *in; i++) {
+    fd = fs_open_beneath(sfd, in[i], O_PATH | O_DIRECTORY);
+    ck_assert_msg(fd >= 0, "%s: %s", in[i], strerror(errno));
+    close(fd);
+  }
 }
 
 START_TEST(test_open_typed)
