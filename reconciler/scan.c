@@ -139,13 +139,14 @@ static int read_supervisors(struct slot_at *at, struct live_slot *l)
 
 /*
  * The slot's record from the ledger, when the ledger vouches for the slot as it is now (its
- * directory's inode and ctime, taken before anything in it is read): 1, or 0 (it must be read).
- * A slot gone or replaced by something else since readdir: -1, it has nothing.
+ * directory's inode and ctime, taken before anything in it is read): 1, or 0 (it must be read);
+ * -1 with errno if it cannot be seen (ENOTDIR: it is no directory since readdir).
  */
 static int recall_record(int scandirfd, struct ledger const *ledger, struct live_slot *l)
 {
   struct stat st;
-  if (fstatat(scandirfd, l->name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode)) return -1;
+  if (fstatat(scandirfd, l->name, &st, AT_SYMLINK_NOFOLLOW) < 0) return -1;
+  if (!S_ISDIR(st.st_mode)) return (errno = ENOTDIR), -1;
   l->ino = (uint64_t)st.st_ino;
   l->ctime_sec = (int64_t)st.st_ctim.tv_sec;
   l->ctime_nsec = st.st_ctim.tv_nsec;
@@ -168,7 +169,7 @@ static int read_slot(int scandirfd, struct events_policy const *pol, int look_al
   int recalled = recall_record(scandirfd, ledger, l);
   if (recalled < 0) {
     l->autostart = -1;
-    return 0;
+    return absent(errno) ? 0 : -1;
   }
   int r = (!recalled && read_record(&at, l) < 0) || read_restart(&at, l) < 0 ? -1 : 0;
   if (!r) read_events(&at, pol, look_all, l);
