@@ -155,7 +155,11 @@ void ledger_read(int scandirfd, struct ledger *l)
     close(fd);
     return;
   }
-  /* mapped, not read: of a big file, only the pages looked at are touched, a few at a fault */
+  /*
+   * mapped, not read: of a big file, only the pages looked at are touched, a few at a fault. A pass
+   * replaces it by rename, never in place; only root truncating it by hand under a running pass
+   * could make a page vanish (SIGBUS).
+   */
   void *map = mmap(0, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
   close(fd);
   if (map == MAP_FAILED) return;
