@@ -14,6 +14,7 @@
 # rec NAME        what the gateway of NAME recorded (argv, ids, cwd, env) on its last start
 # home_of NAME    the home of profile NAME
 # files_of DIR    path, inode, type, mode, owner, size of everything below DIR but the supervise state
+#                 and the scandir's ledger (a cache a pass that changed nothing may write)
 # supervisors DIR number of s6-supervise processes of our s6-svscan running on DIR (scandir-relative)
 # one_supervisor_each NAME...  the slots and loggers of NAME... without exactly one supervisor
 # drained DIR     every command already sent to DIR's supervisor (a late `u` of a pass) has been acted on
@@ -98,7 +99,7 @@ restarted() {
 }
 
 files_of() {
-  (cd "$1" && find . -mindepth 1 \( -path '*/supervise/*' -o -path '*/event/*' \) -prune -o \
+  (cd "$1" && find . -mindepth 1 \( -path '*/supervise/*' -o -path '*/event/*' -o -path ./.hermes-reconcile.ledger \) -prune -o \
     \( -type d -printf '%p %i %y %m %u:%g -\n' \) -o -printf '%p %i %y %m %u:%g %s\n' | sort)
 }
 
