@@ -9,7 +9,9 @@
 # publishes the N slots; every binary then runs one pass of its own (the records are rewritten
 # once by a newer version, and the pass after it writes the ledger that the no-op passes then
 # read), then one no-op pass under strace and one under callgrind; the floor
-# (bench/floor.c noop) is measured beside them the same way. Give the older binary first: an
+# (bench/floor.c noop) is measured beside them the same way, and so is the floor of the SPEC (floor
+# noop-spec: the system calls SPEC 9.1, 9.5, 11.2 and 11.11 ask of a no-op pass, and no other work),
+# whose time each binary's is also divided by. Give the older binary first: an
 # older version does not read a newer record (it adopts the slot, restarting its gateway).
 set -eu
 
@@ -43,16 +45,18 @@ calls() {
 us() { echo "${EPOCHREALTIME/./}"; }
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# noop_ratio CMD...: median wall-clock times of CMD and of the floor, interleaved (REPS runs each):
-# "cmd-ms floor-ms ratio".
+# noop_ratio CMD...: median wall-clock times of CMD, of the floor and of the SPEC's floor, interleaved
+# (REPS runs each): "cmd-ms floor-ms ratio spec-ms ratio-to-spec".
 noop_ratio() {
-  local t0 t1 t2 a=() f=()
+  local t0 t1 t2 t3 a=() f=() s=()
   for _ in $(seq "$REPS"); do
     t0=$(us); "$@" >/dev/null; t1=$(us)
     "$FLOOR" noop "$CONF" "$SVC" >/dev/null; t2=$(us)
-    a+=($((t1 - t0))) f+=($((t2 - t1)))
+    "$FLOOR" noop-spec "$CONF" "$SVC" "$HH/profiles" >/dev/null; t3=$(us)
+    a+=($((t1 - t0))) f+=($((t2 - t1))) s+=($((t3 - t2)))
   done
-  awk -v a="$(median "${a[@]}")" -v f="$(median "${f[@]}")" 'BEGIN { printf "%.1f %.1f %.2f", a / 1000, f / 1000, a / f }'
+  awk -v a="$(median "${a[@]}")" -v f="$(median "${f[@]}")" -v s="$(median "${s[@]}")" \
+    'BEGIN { printf "%.1f %.1f %.2f %.1f %.2f", a / 1000, f / 1000, a / f, s / 1000, a / s }'
 }
 
 # row LABEL CMD...: calls and instructions per profile of one no-op pass of CMD, and its time.
@@ -63,14 +67,15 @@ row() {
   total=$(awk '$2 == "TOTAL" { print $1 }' <<< "$c")
   top=$(awk '$2 != "TOTAL" { printf "%s %s:%.1f", sep, $2, $1 / n; sep = "," }' n="$N" <<< "$c")
   ir=$(cg_ir "$@")
-  if [ "$label" = floor ]; then t=(- - -); else read -r -a t <<< "$(noop_ratio "$@")"; fi
-  printf '%-28s %9.1f %12.0f %8s %8s %6s   %s\n' "$label" "$(awk -v a="$total" -v n="$N" 'BEGIN { print a / n }')" \
+  if [ "$label" = floor ] || [ "$label" = floor-spec ]; then t=(- - - - -); else read -r -a t <<< "$(noop_ratio "$@")"; fi
+  printf '%-28s %9.1f %12.0f %8s %8s %6s %8s %6s   %s\n' "$label" "$(awk -v a="$total" -v n="$N" 'BEGIN { print a / n }')" \
     "$(awk -v a="$ir" -v n="$N" 'BEGIN { print a / n }')" "${t[@]}" "$top"
 }
 
 echo
 echo "one no-op pass at N = $N, per profile ($(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg))"
-printf '%-28s %9s %12s %8s %8s %6s   %s\n' binary syscalls instructions ms floor-ms ratio "most frequent calls per profile"
+printf '%-28s %9s %12s %8s %8s %6s %8s %6s   %s\n' binary syscalls instructions ms floor-ms ratio spec-ms ratio \
+  "most frequent calls per profile"
 row floor "$FLOOR" noop "$CONF" "$SVC"
 for b in "$@"; do
   # two passes first: a binary of another version rewrites the records (change "record"), once,
@@ -79,3 +84,4 @@ for b in "$@"; do
   "$(realpath "$b")" -q -c "$CONF" -s "$SVC" -H "$HH" -b "$W/command" apply
   row "$b" "$(realpath "$b")" -q -c "$CONF" -s "$SVC" -H "$HH" -b "$W/command" apply
 done
+row floor-spec "$FLOOR" noop-spec "$CONF" "$SVC" "$HH/profiles"

@@ -5,6 +5,12 @@
  *   floor remove SCANDIR            rename every gateway-* of SCANDIR to a dot name, one s6-svscanctl -an,
  *                                   poll until every supervise/lock is free, delete the directories
  *   floor noop CONFDIR SCANDIR      read every *.ini of CONFDIR, probe the two supervise/lock of its slot
+ *   floor noop-spec CONFDIR SCANDIR HOMESDIR
+ *                                   the system calls the SPEC asks of a no-op pass and nothing else: the
+ *                                   same, each file's type checked with fstat (11.2), the scandir listed,
+ *                                   the ledger read (9.5: one file for the records), each slot's directory
+ *                                   seen (the ledger's proof), each home tested (9.1, 11.11), locks opened
+ *                                   with no link followed; no parsing, no plan
  *
  * Polls sleep 1 ms between sweeps. Exit 0 on success, 111 on a system error.
  */
@@ -14,7 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -179,13 +188,78 @@ static void noop(char const *confdir, char const *scandir)
   printf("%zu\n", held);
 }
 
+/* The same probe as locked, as the SPEC has it done: no link followed on the way, the type checked. */
+static int locked_spec(int dirfd, char const *dir)
+{
+  char path[640];
+  struct stat st;
+  struct open_how how = { .flags = O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
+  snprintf(path, sizeof path, "%s/supervise/lock", dir);
+  int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return 0;
+    die("open", path);
+  }
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) die("type", path);
+  struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+  if (fcntl(fd, F_GETLK, &fl) < 0) die("probe", path);
+  close(fd);
+  return fl.l_type != F_UNLCK;
+}
+
+/* One regular file of dirfd, opened without following a link or blocking, typed, read in one call. */
+static void read_typed(int dirfd, char const *name, char *buf, size_t max)
+{
+  struct stat st;
+  int fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) die("open", name);
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) die("type", name);
+  if (read(fd, buf, max) < 0) die("read", name);
+  close(fd);
+}
+
+static void noop_spec(char const *confdir, char const *scandir, char const *homesdir)
+{
+  struct names ns = { 0 }, slots = { 0 }, homes = { 0 };
+  char buf[65536], slot[600], log[620], home[600];
+  struct stat st;
+  int cfd = open_dir(confdir), sfd = open_dir(scandir), hfd = open_dir(homesdir);
+  size_t held = 0;
+  list_dir(confdir, "", &ns);
+  list_dir(scandir, "gateway-", &slots);
+  list_dir(homesdir, "", &homes);
+  int lfd = openat(sfd, ".hermes-reconcile.ledger", O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+  if (lfd >= 0) {
+    if (fstat(lfd, &st) < 0 || !S_ISREG(st.st_mode)) die("type", "ledger");
+    void *m = st.st_size ? mmap(0, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, lfd, 0) : 0;
+    if (m == MAP_FAILED) die("map", "ledger");
+    close(lfd);
+    if (m) held += (size_t)(((char const *)m)[st.st_size - 1] != '\n');   /* touched, not parsed: 0 */
+    if (m) munmap(m, (size_t)st.st_size);
+  }
+  for (size_t i = 0; i < ns.n; i++) {
+    size_t len = strlen(ns.v[i]);
+    if (len < 5 || strcmp(ns.v[i] + len - 4, ".ini")) continue;
+    read_typed(cfd, ns.v[i], buf, sizeof buf);
+    snprintf(home, sizeof home, "%.*s", (int)(len - 4), ns.v[i]);
+    if (syscall(SYS_faccessat2, hfd, home, X_OK, AT_EACCESS | AT_SYMLINK_NOFOLLOW) < 0) die("enter", home);
+    snprintf(slot, sizeof slot, "gateway-%.*s", (int)(len - 4), ns.v[i]);
+    if (fstatat(sfd, slot, &st, AT_SYMLINK_NOFOLLOW) < 0) die("see", slot);
+    snprintf(log, sizeof log, "%s/log", slot);
+    held += (size_t)locked_spec(sfd, slot) + (size_t)locked_spec(sfd, log);
+  }
+  printf("%zu\n", held);
+}
+
 int main(int argc, char **argv)
 {
   if (argc == 4 && !strcmp(argv[1], "cold")) cold(argv[2], argv[3]);
   else if (argc == 3 && !strcmp(argv[1], "remove")) remove_all(argv[2]);
   else if (argc == 4 && !strcmp(argv[1], "noop")) noop(argv[2], argv[3]);
+  else if (argc == 5 && !strcmp(argv[1], "noop-spec")) noop_spec(argv[2], argv[3], argv[4]);
   else {
-    fprintf(stderr, "usage: floor cold SCANDIR STAGEDIR | floor remove SCANDIR | floor noop CONFDIR SCANDIR\n");
+    fprintf(stderr, "usage: floor cold SCANDIR STAGEDIR | floor remove SCANDIR | floor noop CONFDIR SCANDIR"
+                    " | floor noop-spec CONFDIR SCANDIR HOMESDIR\n");
     return 100;
   }
   return 0;
