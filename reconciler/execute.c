@@ -525,7 +525,8 @@ static void assert_events(struct pass *ps, struct plan const *plan)
     /* trusted unseen (scan.h) only where this pass sends nothing: one it commands is looked at anyway */
     if (!has_event_dirs(l) || (l->events_trusted && it->action == HR_KEEP)) continue;
     int fd = fs_opendir_at(ps->ctx->scandirfd, it->slot);
-    int r = fd < 0 ? -1 : events_slot_fix(fd, &ps->events, !l->events_trusted, deadline_now_ms() + ps->ctx->timeout_ms);
+    /* emptied even when its mode is right: a deletion an earlier pass cut short may have left plants */
+    int r = fd < 0 ? -1 : events_slot_fix(fd, &ps->events, 1, deadline_now_ms() + ps->ctx->timeout_ms);
     if (r < 0 && errno == ETIMEDOUT) {
       strerr_warnw(ps->ctx->scandir, "/", it->slot, ": what was planted in event/ is not all deleted before the timeout; left for the next pass");
       ps->incomplete = 1;
