@@ -130,12 +130,8 @@ static int put_down(int slotfd, int down)
  */
 static int put_record(struct pass *ps, int slotfd, struct slot_render const *r, int autostart, int restart, int events_ok)
 {
-  struct slot_record rec;
-  record_of_render(r, autostart, &rec);
-  rec.restart_pending = !!restart;
   /* what later passes trust without looking (scan.h) */
-  rec.events = events_ok ? scan_events_word(&ps->events) : HR_EVENTS_UNKNOWN;
-  char *text = record_pack(&rec);
+  char *text = record_text(r, autostart, restart, events_ok ? scan_events_word(&ps->events) : HR_EVENTS_UNKNOWN);
   int e = fs_write_at(slotfd, HR_RECORD_FILE, text, strlen(text), 0640, r->gid);
   free(text);
   return e;

@@ -32,11 +32,12 @@ char *record_pack(struct slot_record const *rec)
                      events_words[rec->events]);
 }
 
-char *record_text(struct slot_render const *r, int autostart, int restart_pending)
+char *record_text(struct slot_render const *r, int autostart, int restart_pending, enum record_events events)
 {
   struct slot_record rec;
   record_of_render(r, autostart, &rec);
   rec.restart_pending = !!restart_pending;
+  rec.events = events;
   return record_pack(&rec);
 }
 

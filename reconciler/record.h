@@ -36,8 +36,11 @@ struct slot_record {
 void record_of_render(struct slot_render const *r, int autostart, struct slot_record *rec);
 /* The text of HR_RECORD_FILE, allocated. */
 char *record_pack(struct slot_record const *rec);
-/* record_pack of record_of_render: the record a slot rendered as r gets, restart pending or not. */
-char *record_text(struct slot_render const *r, int autostart, int restart_pending);
+/*
+ * record_pack of record_of_render: the record a slot rendered as r gets, restart pending or not,
+ * its event directories made for the policy events says.
+ */
+char *record_text(struct slot_render const *r, int autostart, int restart_pending, enum record_events events);
 /* 0, or -1 if text is not a record, of this version or one before it (rec is then untouched). */
 int record_unpack(char const *text, size_t len, struct slot_record *rec);
 

@@ -198,7 +198,7 @@ int LLVMFuzzerTestOneInput(uint8_t const *data, size_t size)
   if (p.valid && p.enabled) {
     struct slot_render r;
     render_slot(&p, &rctx, &r);
-    free(record_text(&r, p.autostart, 0));
+    free(record_text(&r, p.autostart, 0, HR_EVENTS_UNKNOWN));
     render_free(&r);
   }
   profile_free(&p);

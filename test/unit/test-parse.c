@@ -72,7 +72,7 @@ START_TEST(test_record_roundtrip)
       struct live_slot l;
       t_load_ok("alpha", texts[i], 0, &p);
       render_slot(&p, &t_rctx, &r);
-      char *rec = record_text(&r, a, 0);
+      char *rec = record_text(&r, a, 0, HR_EVENTS_UNKNOWN);
       ck_assert_int_eq(parse(rec, &l), 0);
       ck_assert_int_eq(l.autostart, a);
       ck_assert_int_eq(l.has_log, r.has_log);

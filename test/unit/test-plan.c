@@ -71,7 +71,7 @@ static struct live_slot *w_live_made(struct world *w, char const *name, char con
   render_slot(&p, &t_rctx, &r);
   snprintf(slot, sizeof slot, "gateway-%s", name);
   struct live_slot *l = w_live(w, slot, LIVE_SLOT);
-  char *rec = record_text(&r, p.autostart, 0);
+  char *rec = record_text(&r, p.autostart, 0, HR_EVENTS_UNKNOWN);
   ck_assert_int_eq(scan_parse_record(rec, strlen(rec), l), 0);
   l->events_trusted = 1;
   l->supervised = 1;

@@ -456,21 +456,25 @@ START_TEST(test_record)
   struct slot_render r;
   char want[512];
   render_text("alpha", "", &r);
-  char *rec = record_text(&r, HR_AUTOSTART_STATE, 0);
+  char *rec = record_text(&r, HR_AUTOSTART_STATE, 0, HR_EVENTS_UNKNOWN);
   snprintf(want, sizeof want, "hermes-reconcile 3\nrun %s\nctl %s\nlog %s\nautostart state\nrestart -\nfrom %s\nevents -\n",
            r.digest[HR_PART_RUN], r.digest[HR_PART_CTL], r.digest[HR_PART_LOG], r.from);
   ck_assert_str_eq(rec, want);
   free(rec);
-  rec = record_text(&r, HR_AUTOSTART_NO, 0);
+  rec = record_text(&r, HR_AUTOSTART_NO, 0, HR_EVENTS_UNKNOWN);
   ck_assert_ptr_nonnull(strstr(rec, "\nautostart no\n"));
   free(rec);
-  rec = record_text(&r, HR_AUTOSTART_YES, 0);
+  rec = record_text(&r, HR_AUTOSTART_YES, 0, HR_EVENTS_UNKNOWN);
   ck_assert_ptr_nonnull(strstr(rec, "\nautostart yes\n"));
+  free(rec);
+  rec = record_text(&r, HR_AUTOSTART_YES, 1, HR_EVENTS_PUBLIC);
+  ck_assert_ptr_nonnull(strstr(rec, "\nrestart pending\nfrom "));
+  ck_assert_ptr_nonnull(strstr(rec, "\nevents public\n"));
   free(rec);
   render_free(&r);
 
   render_text("alpha", "[log]\nenabled = no\n", &r);
-  rec = record_text(&r, HR_AUTOSTART_STATE, 0);
+  rec = record_text(&r, HR_AUTOSTART_STATE, 0, HR_EVENTS_UNKNOWN);
   snprintf(want, sizeof want, "hermes-reconcile 3\nrun %s\nctl %s\nlog -\nautostart state\nrestart -\nfrom %s\nevents -\n",
            r.digest[HR_PART_RUN], r.digest[HR_PART_CTL], r.from);
   ck_assert_str_eq(rec, want);

@@ -70,7 +70,8 @@ static struct rendered_change rendered_change(struct profile const *a, struct pr
   struct slot_render ra = { 0 }, rb = { 0 };
   render_slot(a, &t_rctx, &ra);
   render_slot(b, &t_rctx, &rb);
-  char *reca = record_text(&ra, a->autostart, 0), *recb = record_text(&rb, b->autostart, 0);
+  char *reca = record_text(&ra, a->autostart, 0, HR_EVENTS_UNKNOWN);
+  char *recb = record_text(&rb, b->autostart, 0, HR_EVENTS_UNKNOWN);
   struct rendered_change c = {
     .run = !!strcmp(ra.digest[HR_PART_RUN], rb.digest[HR_PART_RUN]),
     .ctl = !!strcmp(ra.digest[HR_PART_CTL], rb.digest[HR_PART_CTL]),
