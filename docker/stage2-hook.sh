@@ -273,6 +273,10 @@ profiles_on_volume() {
     warn "$confdir holds files: used as it is; move them to $home/profiles.d to keep them on the volume"
     return 0
   fi
+  # The directory is hermes's (step 2), its entry is root's: /etc/hermes is root's, 0755, so hermes can
+  # neither replace profiles.d nor add beside it. rmdir removes that entry only while it is an empty
+  # directory (a file hermes adds meanwhile makes it fail, said below) and follows no link; ln -s writes
+  # into root's /etc/hermes. Nothing here opens, writes or follows what hermes can change.
   if rmdir "$confdir" && ln -s "$_target" "$confdir"; then
     say "profile files on the data volume: $confdir -> $home/profiles.d"
     seed_mode=new
