@@ -1,17 +1,20 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <skalibs/stralloc.h>
+
 #include "fsutil.h"
 #include "hr.h"
 #include "ledger.h"
 
 /* then the pass's part of what the renders read: its length, a line end, its bytes, a line end */
-#define LEDGER_HEADER "hermes-reconcile-ledger 1 "
+#define LEDGER_HEADER "hermes-reconcile-ledger 2 "
 /* far above what any scandir holds (some 400 bytes a slot): a bigger file is no ledger of ours */
 #define LEDGER_MAX (64u << 20)
 
@@ -23,7 +26,7 @@ static int packable(char const *name)
 char *ledger_pack(char const *pass, size_t plen, struct ledger_entry const *v, size_t n, size_t *len)
 {
   size_t cap = sizeof LEDGER_HEADER + 22 + plen;
-  for (size_t i = 0; i < n; i++) cap += strlen(v[i].name) + v[i].len + v[i].ilen + 6 * 21 + 1;
+  for (size_t i = 0; i < n; i++) cap += strlen(v[i].name) + v[i].len + v[i].ilen + 7 * 21 + 1;
   char *text = hr_alloc(cap);
   size_t k = (size_t)snprintf(text, cap, LEDGER_HEADER "%zu\n", plen);
   if (plen) memcpy(text + k, pass, plen);
@@ -31,8 +34,9 @@ char *ledger_pack(char const *pass, size_t plen, struct ledger_entry const *v, s
   text[k++] = '\n';
   for (size_t i = 0; i < n; i++) {
     if (!packable(v[i].name)) continue;
-    k += (size_t)snprintf(text + k, cap - k, "%s %llu %lld %ld %zu %zu\n", v[i].name, (unsigned long long)v[i].ino,
-                          (long long)v[i].sec, v[i].nsec, v[i].len, v[i].ilen);
+    k += (size_t)snprintf(text + k, cap - k, "%s %llu %llu %lld %ld %zu %zu\n", v[i].name,
+                          (unsigned long long)v[i].dev, (unsigned long long)v[i].ino, (long long)v[i].sec, v[i].nsec,
+                          v[i].len, v[i].ilen);
     memcpy(text + k, v[i].record, v[i].len);
     k += v[i].len;
     if (v[i].ilen) memcpy(text + k, v[i].inputs, v[i].ilen);
@@ -50,29 +54,29 @@ static int number(char const **p, char const *end, char end_char, uint64_t max, 
   char const *s = *p;
   uint64_t v = 0;
   if (s == end || *s < '0' || *s > '9') return -1;
-  for (; s < end && *s >= '0' && *s <= '9'; s++) {
-    if (v > (max - (uint64_t)(*s - '0')) / 10) return -1;
-    v = v * 10 + (uint64_t)(*s - '0');
-  }
-  if (s == end || *s != end_char) return -1;
+  for (; s < end && *s >= '0' && *s <= '9'; s++)
+    if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v)) return -1;
+  if (v > max || s == end || *s != end_char) return -1;
   *p = s + 1;
   *out = v;
   return 0;
 }
 
-/* One entry at *p into e (its name copied): 0 and *p past it, or -1. */
-static int parse_entry(char const **p, char const *end, struct ledger_entry *e)
+/* One entry at *p into e, its name appended to names (e->name is the caller's to set): 0 and *p past it, or -1. */
+static int parse_entry(char const **p, char const *end, struct ledger_entry *e, stralloc *names)
 {
   char const *s = *p, *sp = memchr(s, ' ', (size_t)(end - s));
-  uint64_t ino, sec, nsec, len, ilen;
+  uint64_t dev, ino, sec, nsec, len, ilen;
   if (!sp || sp == s || memchr(s, '\n', (size_t)(sp - s))) return -1;
   char const *name = s;
   s = sp + 1;
-  if (number(&s, end, ' ', UINT64_MAX, &ino) || number(&s, end, ' ', INT64_MAX, &sec)
-      || number(&s, end, ' ', 999999999, &nsec) || number(&s, end, ' ', LEDGER_MAX, &len)
-      || number(&s, end, '\n', LEDGER_MAX, &ilen) || (uint64_t)(end - s) < len + ilen + 1 || s[len + ilen] != '\n')
+  if (number(&s, end, ' ', UINT64_MAX, &dev) || number(&s, end, ' ', UINT64_MAX, &ino) ||
+      number(&s, end, ' ', INT64_MAX, &sec) || number(&s, end, ' ', 999999999, &nsec)
+      || number(&s, end, ' ', LEDGER_MAX, &len) || number(&s, end, '\n', LEDGER_MAX, &ilen)
+      || (uint64_t)(end - s) < len + ilen + 1 || s[len + ilen] != '\n')
     return -1;
-  e->name = hr_strndup(name, (size_t)(sp - name));
+  if (!stralloc_catb(names, name, (size_t)(sp - name)) || !stralloc_0(names)) hr_die_nomem();
+  e->dev = dev;
   e->ino = ino;
   e->sec = (int64_t)sec;
   e->nsec = (long)nsec;
@@ -86,10 +90,12 @@ static int parse_entry(char const **p, char const *end, struct ledger_entry *e)
 
 static void entries_free(struct ledger *l)
 {
-  for (size_t i = 0; i < l->n; i++) free((char *)l->v[i].name);
   free(l->v);
+  free(l->names);
   l->v = 0;
+  l->names = 0;
   l->n = 0;
+  l->nfiles = 0;
 }
 
 int ledger_parse(char const *text, size_t len, struct ledger *l)
@@ -97,6 +103,8 @@ int ledger_parse(char const *text, size_t len, struct ledger *l)
   char const *p = text, *end = text + len;
   size_t hl = strlen(LEDGER_HEADER);
   uint64_t plen;
+  stralloc names = STRALLOC_ZERO;
+  size_t *at = 0, cap = 0, atcap = 0;
   memset(l, 0, sizeof *l);
   if (len < hl || memcmp(text, LEDGER_HEADER, hl)) return -1;
   p += hl;
@@ -104,17 +112,24 @@ int ledger_parse(char const *text, size_t len, struct ledger *l)
   l->pass = p;
   l->plen = (size_t)plen;
   p += plen + 1;
-  size_t cap = 0;
   while (p < end) {
     hr_grow(&l->v, sizeof *l->v, l->n, &cap);
-    struct ledger_entry *e = l->v + l->n;
-    /* sorted, each name once: what ledger_find's bsearch needs */
-    if (parse_entry(&p, end, e) < 0) goto refused;
+    hr_grow(&at, sizeof *at, l->n, &atcap);
+    at[l->n] = names.len;
+    if (parse_entry(&p, end, l->v + l->n, &names) < 0) goto refused;
     l->n++;
-    if (l->n > 1 && strcmp(l->v[l->n - 2].name, e->name) >= 0) goto refused;
+    /* sorted, each name once: what ledger_find's bsearch needs */
+    if (l->n > 1 && strcmp(names.s + at[l->n - 2], names.s + at[l->n - 1]) >= 0) goto refused;
+    l->nfiles += names.s[at[l->n - 1]] == LEDGER_FILE_MARK[0];
   }
+  /* the names in one block, allocated once they have all been read */
+  l->names = names.s;
+  for (size_t i = 0; i < l->n; i++) l->v[i].name = names.s + at[i];
+  free(at);
   return 0;
  refused:
+  stralloc_free(&names);
+  free(at);
   entries_free(l);
   l->pass = 0;
   l->plen = 0;
@@ -140,8 +155,32 @@ int ledger_vouches(struct ledger const *l, struct ledger_entry const *e, struct 
    * older than the ledger is proof (as git's "racily clean" index entries).
    */
   int older = e->sec < l->sec || (e->sec == l->sec && e->nsec < l->nsec);
-  return S_ISDIR(st->st_mode) && (uint64_t)st->st_ino == e->ino && (int64_t)st->st_ctim.tv_sec == e->sec
+  return S_ISDIR(st->st_mode) && (uint64_t)st->st_dev == e->dev && (uint64_t)st->st_ino == e->ino && (int64_t)st->st_ctim.tv_sec == e->sec
          && st->st_ctim.tv_nsec == e->nsec && older;
+}
+
+struct ledger_entry const *ledger_file(struct ledger const *l, char const *name, struct stat const *st)
+{
+  char key[NAME_MAX + 2];
+  if (!l->nfiles || !S_ISREG(st->st_mode) || strlen(name) > NAME_MAX) return 0;
+  key[0] = LEDGER_FILE_MARK[0];
+  memcpy(key + 1, name, strlen(name) + 1);
+  struct ledger_entry const *e = ledger_find(l, key);
+  if (!e || e->dev != (uint64_t)st->st_dev || e->ino != (uint64_t)st->st_ino || e->sec != (int64_t)st->st_ctim.tv_sec
+      || e->nsec != st->st_ctim.tv_nsec || st->st_size < 0 || e->len != (uint64_t)st->st_size || e->ilen)
+    return 0;
+  return e;
+}
+
+int ledger_file_keepable(struct stat const *st, struct timespec const *now)
+{
+  /*
+   * A change after now sets a ctime no older than now rounded down to the file system's grain (a
+   * nanosecond on most, a second on some, 2 s at most on any Linux keeps for ctimes): a ctime
+   * older than now - 2 s can be no such change's.
+   */
+  int64_t sec = (int64_t)st->st_ctim.tv_sec + 2;
+  return sec < (int64_t)now->tv_sec || (sec == (int64_t)now->tv_sec && st->st_ctim.tv_nsec < now->tv_nsec);
 }
 
 void ledger_read(int scandirfd, struct ledger *l)

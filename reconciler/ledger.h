@@ -13,15 +13,21 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define HR_LEDGER_FILE ".hermes-reconcile.ledger"
 
 /*
- * One slot as a pass saw it: its directory's inode and ctime, its record's text, and what the render
- * of its profile read (render_inputs_bytes, whose digest is the record's "from"; none: 0 bytes).
+ * One slot as a pass saw it: its directory's device, inode and ctime, its record's text, and what
+ * the render of its profile read (render_inputs_bytes, whose digest is the record's "from"; none: 0
+ * bytes). Or one profile file of the config dir, its name behind LEDGER_FILE_MARK (no slot's name can
+ * hold it): the file's device, inode and ctime, its bytes as record, no inputs.
  */
+#define LEDGER_FILE_MARK "/"
+
 struct ledger_entry {
   char const *name;
+  uint64_t dev;
   uint64_t ino;
   int64_t sec;
   long nsec;
@@ -34,8 +40,10 @@ struct ledger_entry {
 struct ledger {
   char const *pass;        /* render_inputs_pass of the pass that wrote it: the entries' inputs are its */
   size_t plen;
-  struct ledger_entry *v;  /* sorted by name */
+  struct ledger_entry *v;  /* sorted by name: the files first */
   size_t n;
+  size_t nfiles;           /* of them, files */
+  char *names;             /* the entries' names, in one block */
   int64_t sec;             /* the ledger's own mtime */
   long nsec;
   void *map;               /* the file, mapped, that the entries' records and inputs point into */
@@ -56,6 +64,20 @@ int ledger_parse(char const *text, size_t len, struct ledger *l);
 struct ledger_entry const *ledger_find(struct ledger const *l, char const *name);
 /* Does e stand for the slot whose directory is now as st shows (inode, ctime seen before the ledger was written)? Pure. */
 int ledger_vouches(struct ledger const *l, struct ledger_entry const *e, struct stat const *st);
+
+/*
+ * A config dir's file, by the ledger: its entry when the file, as fstatat without following a link
+ * shows it (st), is the one the ledger read (a regular file, same device, inode, ctime and size), so
+ * its bytes are the entry's record; else 0. Pure.
+ */
+struct ledger_entry const *ledger_file(struct ledger const *l, char const *name, struct stat const *st);
+/*
+ * May the bytes of a file seen as st, with st taken after now (the coarse real-time clock) was read,
+ * go into a ledger? Only if its ctime is older than now by more than 2 s: any change to it after st
+ * was taken then sets a ctime that differs, even where the file system keeps ctimes to the second
+ * (docs/design.md, "What a no-op pass reads"). Pure.
+ */
+int ledger_file_keepable(struct stat const *st, struct timespec const *now);
 
 /*
  * The scandir's ledger into l; none (n 0) when it is missing, not a regular file, not the euid's,

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "discover.h"
@@ -182,14 +183,32 @@ int load_open_dir(char const *dir, struct hr_origin *tree, char const **why)
   return fd;
 }
 
+/* Whom a file reached by w answers to (SPEC 11.4, 11.5): 0, or -1 after adding a refusal to errs. */
+static int file_origin(struct walk const *w, struct stat const *st, char const *shown, struct hr_origin *origin,
+                       struct hr_errors *errs)
+{
+  if (!S_ISREG(st->st_mode)) {
+    errors_add(errs, shown, 0, "refused: not a regular file");
+    return -1;
+  }
+  if (w->link_owner_set && st->st_uid && st->st_uid != w->link_owner) {
+    errors_add(errs, shown, 0, "refused: reached through a link of another owner than the file's");
+    return -1;
+  }
+  origin->secret = w->secret || !(st->st_mode & S_IROTH);
+  origin->owner = w->link_owner_set ? w->link_owner : st->st_uid;
+  return 0;
+}
+
 /*
  * Open path beneath dirfd as SPEC 3 says: through links only to a regular file inside the directory,
  * once more on ENOENT (a ConfigMap's ..data swapped meanwhile). origin: in, whom the directory
- * answers to (load_open_dir); out, whom the file answers to. Returns the descriptor; -2 if the entry
- * itself is gone (removed since it was listed); -1 after adding the error to errs.
+ * answers to (load_open_dir); out, whom the file answers to. *direct: whether no link was followed.
+ * Returns the descriptor; -2 if the entry itself is gone (removed since it was listed); -1 after
+ * adding the error to errs.
  */
 static int open_profile_file(int dirfd, char const *path, char const *shown, struct hr_origin *origin,
-                             struct stat *st, struct hr_errors *errs)
+                             struct stat *st, int *direct, struct hr_errors *errs)
 {
   struct hr_origin const tree = *origin;
   struct walk w;
@@ -210,35 +229,28 @@ static int open_profile_file(int dirfd, char const *path, char const *shown, str
     else errors_add(errs, shown, 0, "cannot open: %s", strerror(errno));
     return -1;
   }
-  if (!S_ISREG(st->st_mode)) {
-    errors_add(errs, shown, 0, "refused: not a regular file");
+  if (file_origin(&w, st, shown, origin, errs) < 0) {
     close(fd);
     return -1;
   }
-  origin->secret = w.secret || !(st->st_mode & S_IROTH);
-  origin->owner = w.link_owner_set ? w.link_owner : st->st_uid;
-  if (w.link_owner_set && st->st_uid && st->st_uid != w.link_owner) {
-    errors_add(errs, shown, 0, "refused: reached through a link of another owner than the file's");
-    close(fd);
-    return -1;
-  }
+  *direct = !w.links;
   return fd;
 }
 
 /*
  * Read a whole file, opened beneath dirfd (open_profile_file), into *buf; -1 with a message in errs,
  * or -2 without one if the file was removed since it was listed (an edit in progress: it is not there).
+ * st: the file as it was opened, before it was read; *direct: open_profile_file's.
  */
 static int slurp_file(int dirfd, char const *path, char const *shown, char **buf, size_t *len,
-                      struct hr_origin *origin, struct hr_errors *errs)
+                      struct hr_origin *origin, struct stat *st, int *direct, struct hr_errors *errs)
 {
-  struct stat st;
-  int fd = open_profile_file(dirfd, path, shown, origin, &st, errs);
+  int fd = open_profile_file(dirfd, path, shown, origin, st, direct, errs);
   if (fd < 0) return fd;
   /* sized from fstat, read in one call; one that grew since is read on up to the limit */
-  size_t cap = st.st_size < HR_FILE_MAX ? (size_t)st.st_size + 1 : HR_FILE_MAX + 1;
+  size_t cap = st->st_size < HR_FILE_MAX ? (size_t)st->st_size + 1 : HR_FILE_MAX + 1;
   *buf = hr_alloc(cap + 1);
-  ssize_t r = fs_read_sized(fd, &st, *buf, cap);
+  ssize_t r = fs_read_sized(fd, st, *buf, cap);
   if (r == (ssize_t)cap && cap <= HR_FILE_MAX) {
     *buf = hr_realloc(*buf, HR_FILE_MAX + 2);
     ssize_t more = fs_read_sized(fd, 0, *buf + cap, HR_FILE_MAX + 1 - cap);
@@ -309,16 +321,58 @@ struct cdir {
   int fd;
   char const *path;
   struct hr_origin tree;
+  struct timespec now;   /* the coarse real-time clock before any file of it was looked at */
 };
+
+/*
+ * The bytes of the file name of dir from the ledger, when it vouches for the file as the name shows
+ * it now, not following a link (ledger_file): 1, with *bytes, *len into the ledger, *st and origin as
+ * for the file opened; 0 when it must be read; -1 after adding a refusal to errs.
+ */
+static int recall_file(struct cdir const *dir, char const *name, char const *shown, struct ledger const *l,
+                       struct stat *st, char const **bytes, size_t *len, struct hr_origin *origin,
+                       struct hr_errors *errs)
+{
+  struct walk w;
+  if (!l || !l->nfiles || fstatat(dir->fd, name, st, AT_SYMLINK_NOFOLLOW) < 0) return 0;
+  struct ledger_entry const *e = ledger_file(l, name, st);
+  if (!e) return 0;
+  walk_start(&w, 0, &dir->tree);
+  if (file_origin(&w, st, shown, origin, errs) < 0) return -1;
+  *bytes = e->record;
+  *len = e->len;
+  return 1;
+}
+
+/* Keep what add_file read of name for the ledger, when it may go there (struct load_source); own is taken. */
+static void keep_source(struct profile_set *set, struct cdir const *dir, char const *name, struct stat const *st,
+                        char const *bytes, size_t len, char *own, int recalled)
+{
+  if (!recalled && ((uint64_t)st->st_size != len || len > HR_FILE_MAX || !ledger_file_keepable(st, &dir->now))) {
+    free(own);
+    return;
+  }
+  hr_grow(&set->src, sizeof *set->src, set->nsrc, &set->srccap);
+  set->src[set->nsrc++] = (struct load_source){ hr_cat(LEDGER_FILE_MARK, name, (char *)0), (uint64_t)st->st_dev,
+                                                (uint64_t)st->st_ino, (int64_t)st->st_ctim.tv_sec,
+                                                st->st_ctim.tv_nsec, bytes, len, own, recalled };
+}
 
 static void add_file(struct profile_set *set, struct cdir const *dir, char const *path, char const *shown,
                      struct hr_settings const *defaults, struct load_ctx const *ctx, struct hr_errors *errs)
 {
   char *buf = 0;
+  char const *bytes;
   size_t len = 0;
   struct hr_origin origin = dir->tree;
-  int dirfd = dir->fd;
-  int r = slurp_file(dirfd, path, shown, &buf, &len, &origin, errs);
+  struct stat st;
+  int direct = 0;
+  int r = recall_file(dir, path, shown, ctx->ledger, &st, &bytes, &len, &origin, errs);
+  int recalled = r > 0;
+  if (!r) {
+    r = slurp_file(dir->fd, path, shown, &buf, &len, &origin, &st, &direct, errs);
+    bytes = buf;
+  }
   if (r == -2) return;
   char *name = base_name(path);
   hr_grow(&set->v, sizeof *set->v, set->n, &set->cap);
@@ -328,10 +382,11 @@ static void add_file(struct profile_set *set, struct cdir const *dir, char const
     p->name = hr_strdup(name);
     p->file = hr_strdup(shown);
   } else {
-    load_profile_origin(name, shown, &origin, buf, len, defaults, ctx, p, errs);
+    load_profile_origin(name, shown, &origin, bytes, len, defaults, ctx, p, errs);
     if (set->defaults_invalid) p->valid = 0;
   }
-  free(buf);
+  if (r >= 0 && ctx->ledger && (recalled || direct)) keep_source(set, dir, path, &st, bytes, len, buf, recalled);
+  else free(buf);
   free(name);
 }
 
@@ -342,11 +397,12 @@ static int load_defaults(struct cdir const *dir, struct load_ctx const *ctx, str
   char *shown = join(dir->path, HR_DEFAULTS_FILE);
   char *buf = 0;
   size_t len = 0;
-  int r, dirfd = dir->fd;
+  struct stat st;
+  int r, direct, dirfd = dir->fd;
   defaults->origin = dir->tree;
   /* the defaults weigh on every profile: one that vanished while being read is not "no defaults" */
   if (faccessat(dirfd, HR_DEFAULTS_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) r = 0;
-  else if ((r = slurp_file(dirfd, HR_DEFAULTS_FILE, shown, &buf, &len, &defaults->origin, errs)) < 0) {
+  else if ((r = slurp_file(dirfd, HR_DEFAULTS_FILE, shown, &buf, &len, &defaults->origin, &st, &direct, errs)) < 0) {
     if (r == -2) errors_add(errs, shown, 0, "removed while being read; nothing is changed by this pass");
     r = -1;
   } else r = load_defaults_buffer(shown, buf, len, ctx, defaults, errs) ? -1 : 1;
@@ -443,6 +499,7 @@ int load_profiles(char const *dir, char const *const *files, size_t n, struct lo
   }
   if (cd.fd < 0) return -1;
   int dirfd = cd.fd;
+  if (ctx->ledger && clock_gettime(CLOCK_REALTIME_COARSE, &cd.now) < 0) cd.now = (struct timespec){ 0, 0 };
   int d = load_defaults(&cd, ctx, &defaults, errs);
   set->defaults_invalid = d < 0;
   if (list_dir(dirfd, &names, &nnames) < 0) {

@@ -7,8 +7,10 @@
 #define HR_LOADBUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "errors.h"
+#include "ledger.h"
 #include "profile.h"
 #include "settings.h"
 
@@ -21,9 +23,27 @@ enum load_discover {
   LOAD_DISCOVER_ALWAYS,        /* import */
 };
 
+/*
+ * A profile file of the config dir as load_profiles read it, kept for the ledger (ledger.h): one
+ * reached without a link, read whole, whose bytes may go into a ledger (ledger_file_keepable), or
+ * that were taken from the ledger.
+ */
+struct load_source {
+  char *key;             /* LEDGER_FILE_MARK and its name */
+  uint64_t dev, ino;
+  int64_t sec;           /* its ctime */
+  long nsec;
+  char const *bytes;     /* the ledger's, or own's */
+  size_t len;
+  char *own;
+  int recalled;          /* taken from the ledger */
+};
+
 struct profile_set {
   struct profile *v;     /* sorted by name; invalid files are here too, with valid = 0 */
   size_t n, cap;
+  struct load_source *src;   /* when load_ctx has a ledger */
+  size_t nsrc, srccap;
   int defaults_invalid;  /* SPEC 9.7: then every profile is invalid */
   enum load_discover discover;  /* in, set before load_profiles (zero: never) */
   long discover_max;     /* SPEC 10: [discover] max, when discovery added profiles (discover_cap) */
@@ -32,6 +52,7 @@ struct profile_set {
 struct load_ctx {
   char const *hermes_home;
   struct hr_ids const *ids;
+  struct ledger const *ledger;   /* plan, apply, status, watch: a file it vouches for is not read (ledger_file) */
 };
 
 /* Pure: the settings of _defaults.ini from its bytes. Returns the number of problems. */

@@ -59,7 +59,7 @@ static void check_homes(struct pipeline *pl)
 
 static int load_and_check(struct hr_options const *o, struct pipeline *pl)
 {
-  struct load_ctx lctx = { o->hermes_home, &ids_system };
+  struct load_ctx lctx = { o->hermes_home, &ids_system, &pl->ledger };
   pl->set.discover = LOAD_DISCOVER_AS_SET;
   if (load_profiles(o->config_dir, 0, 0, &lctx, &pl->set, &pl->errs) < 0) {
     errors_sys(&pl->errs, o->config_dir, "read the config dir");
@@ -107,16 +107,46 @@ static void render_planned(struct hr_options const *o, struct pipeline *pl)
   }
 }
 
+/* Should the ledger be written again for the profile files: one read that it could hold, or one it holds gone? */
+static int sources_stale(struct profile_set const *set, struct ledger const *ledger)
+{
+  size_t recalled = 0;
+  for (size_t i = 0; i < set->nsrc; i++) {
+    if (!set->src[i].recalled) return 1;
+    recalled++;
+  }
+  return recalled != ledger->nfiles;
+}
+
+/* The ledger's entries for the profile files of set, after the n of v (room for them all). */
+static size_t source_entries(struct profile_set const *set, struct ledger_entry *v, size_t n)
+{
+  for (size_t i = 0; i < set->nsrc; i++) {
+    struct load_source const *s = set->src + i;
+    v[n++] = (struct ledger_entry){ s->key, s->dev, s->ino, s->sec, s->nsec, s->bytes, s->len, 0, 0 };
+  }
+  return n;
+}
+
+static int by_name(void const *a, void const *b)
+{
+  return strcmp(((struct ledger_entry const *)a)->name, ((struct ledger_entry const *)b)->name);
+}
+
 /*
  * After a pass that changed no slot, still under its lock: the ledger of what it saw, when it read
- * a record the ledger did not vouch for (or the ledger holds slots that are gone). Losing it costs
- * the next pass its shortcut, nothing else: a failure is said, and is no failure of the pass.
+ * a record or a profile file the ledger did not vouch for (or the ledger holds some that are gone).
+ * Losing it costs the next pass its shortcut, nothing else: a failure is said, and is no failure of
+ * the pass.
  */
 static void keep_ledger(struct hr_options const *o, struct pipeline *pl)
 {
-  if (!scan_ledger_stale(&pl->live, &pl->ledger)) return;
+  if (!scan_ledger_stale(&pl->live, &pl->ledger) && !sources_stale(&pl->set, &pl->ledger)) return;
   size_t n;
-  struct ledger_entry *v = scan_ledger_entries(&pl->live, &pl->ledger, &n);
+  struct ledger_entry *slots = scan_ledger_entries(&pl->live, &pl->ledger, &n);
+  struct ledger_entry *v = hr_alloc(sizeof *v * (n + pl->set.nsrc + 1));
+  memcpy(v, slots, sizeof *v * n);
+  free(slots);
   /*
    * with each its profile's inputs, whose digest its record's from is (nothing was pending: every
    * rendered profile's slot was kept as it was made), one after the other in all, offsets first
@@ -130,6 +160,8 @@ static void keep_ledger(struct hr_options const *o, struct pipeline *pl)
     v[i].ilen = all.len - at[i];
   }
   for (size_t i = 0; i < n; i++) v[i].inputs = all.s + at[i];
+  n = source_entries(&pl->set, v, n);
+  hr_sort(v, n, sizeof *v, by_name);   /* the files' marked names before the slots' */
   if (ledger_write(pl->scandirfd, pl->pass_inputs.s, pl->pass_inputs.len, v, n) < 0)
     strerr_warnwusys("write ", o->scandir, "/" HR_LEDGER_FILE);
   stralloc_free(&all);
@@ -190,9 +222,9 @@ int pipeline_prepare(struct hr_options const *o, enum pass_mode mode, struct pip
     return -1;
   }
   if (mode == PASS_APPLY && take_lock(o, pl) < 0) return -1;
+  ledger_read(pl->scandirfd, &pl->ledger);
   if (load_and_check(o, pl) < 0) return -1;
   events_policy_read(&pl->events);
-  ledger_read(pl->scandirfd, &pl->ledger);
   if (scan_scandir(pl->scandirfd, &pl->events, pl->look_events, &pl->ledger, &pl->live) < 0) {
     errors_sys(&pl->errs, o->scandir, "read the scandir");
     return -1;

@@ -147,6 +147,7 @@ static int recall_record(int scandirfd, struct ledger const *ledger, struct live
   struct stat st;
   if (fstatat(scandirfd, l->name, &st, AT_SYMLINK_NOFOLLOW) < 0) return -1;
   if (!S_ISDIR(st.st_mode)) return (errno = ENOTDIR), -1;
+  l->dev = (uint64_t)st.st_dev;
   l->ino = (uint64_t)st.st_ino;
   l->ctime_sec = (int64_t)st.st_ctim.tv_sec;
   l->ctime_nsec = st.st_ctim.tv_nsec;
@@ -281,7 +282,7 @@ struct ledger_entry *scan_ledger_entries(struct live_set const *set, struct ledg
     if (l->kind != LIVE_SLOT || !l->has_record) continue;
     struct ledger_entry const *was = l->vouched ? ledger_find(ledger, l->name) : 0;
     if (!l->vouched && !l->record_text) continue;
-    v[(*n)++] = (struct ledger_entry){ l->name, l->ino, l->ctime_sec, l->ctime_nsec,
+    v[(*n)++] = (struct ledger_entry){ l->name, l->dev, l->ino, l->ctime_sec, l->ctime_nsec,
                                        was ? was->record : l->record_text, was ? was->len : l->record_len, 0, 0 };
   }
   return v;
@@ -295,7 +296,7 @@ int scan_ledger_stale(struct live_set const *set, struct ledger const *ledger)
     if (l->kind == LIVE_SLOT && l->has_record && !l->vouched && l->record_text) return 1;
     vouched += l->kind == LIVE_SLOT && l->vouched;
   }
-  return vouched != ledger->n;
+  return vouched != ledger->n - ledger->nfiles;
 }
 
 void live_set_free(struct live_set *set)

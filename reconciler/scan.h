@@ -35,7 +35,8 @@ struct live_slot {
   int record_unreadable; /* the record is G's and this pass is not: pending unknown (SPEC 11.4) */
   char *removing;        /* LIVE_LEFTOVER tombstone with a live supervisor: the slot it was, else 0 */
   enum record_events events_made; /* from the record: the policy its event directories were made for */
-  uint64_t ino;          /* LIVE_SLOT: its directory's inode and ctime when the scan began with it */
+  uint64_t dev;          /* LIVE_SLOT: its directory's device, inode and ctime when the scan began with it */
+  uint64_t ino;
   int64_t ctime_sec;
   long ctime_nsec;
   int vouched;           /* its record was taken from the ledger, not read */

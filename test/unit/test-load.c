@@ -362,7 +362,7 @@ END_TEST
 
 START_TEST(test_default_user_missing)
 {
-  struct load_ctx ctx = { T_HOME, &t_ids_nohermes };
+  struct load_ctx ctx = { T_HOME, &t_ids_nohermes, 0 };
   struct profile p;
   struct hr_errors errs = { 0 };
   char const *text = "[gateway]\nrestart = always\n";
@@ -397,7 +397,7 @@ static void load_with_users(int (*user)(char const *, uid_t *, gid_t *), char co
                             struct hr_errors *errs)
 {
   struct hr_ids ids = { user, t_ids.group, t_ids.grouplist };
-  struct load_ctx ctx = { T_HOME, &ids };
+  struct load_ctx ctx = { T_HOME, &ids, 0 };
   load_profile_buffer("alpha", t_file("alpha"), text, strlen(text), 0, &ctx, p, errs);
 }
 

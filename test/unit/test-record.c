@@ -105,21 +105,24 @@ START_TEST(test_ledger_round_trip)
 {
   static char const inputs[] = "\x01\n\0 gateway-z 1 2 3 4 5\n";   /* any bytes, a line end and a NUL too */
   struct ledger_entry in[] = {
-    { "gateway-a", 12, 1700000000, 5, REC_A, sizeof REC_A - 1, inputs, sizeof inputs },
-    { "gateway-b", 18446744073709551615ull, 0, 999999999, REC_B, sizeof REC_B - 1, 0, 0 },
-    { "gateway-c d", 1, 1, 1, REC_A, sizeof REC_A - 1, 0, 0 },   /* a name it cannot hold: left out */
+    { "/a.ini", 2049, 40, 1700000000, 6, REC_B, sizeof REC_B - 1, 0, 0 },   /* a profile file */
+    { "gateway-a", 2049, 12, 1700000000, 5, REC_A, sizeof REC_A - 1, inputs, sizeof inputs },
+    { "gateway-b", 0, 18446744073709551615ull, 0, 999999999, REC_B, sizeof REC_B - 1, 0, 0 },
+    { "gateway-c d", 1, 1, 1, 1, REC_A, sizeof REC_A - 1, 0, 0 },   /* a name it cannot hold: left out */
   };
   size_t len;
   static char const pass[] = "\x14 the pass's own\n";
-  char *text = ledger_pack(pass, sizeof pass, in, 3, &len);
+  char *text = ledger_pack(pass, sizeof pass, in, 4, &len);
   ck_assert_int_eq(text[len], 0);   /* its length as packed: the inputs may hold a NUL */
   struct ledger l;
   ck_assert_int_eq(ledger_parse(text, len, &l), 0);
   ck_assert_uint_eq(l.plen, sizeof pass);
   ck_assert_mem_eq(l.pass, pass, sizeof pass);
-  ck_assert_uint_eq(l.n, 2);
-  for (size_t i = 0; i < 2; i++) {
+  ck_assert_uint_eq(l.n, 3);
+  ck_assert_uint_eq(l.nfiles, 1);
+  for (size_t i = 0; i < 3; i++) {
     ck_assert_str_eq(l.v[i].name, in[i].name);
+    ck_assert_uint_eq(l.v[i].dev, in[i].dev);
     ck_assert_uint_eq(l.v[i].ino, in[i].ino);
     ck_assert_int_eq(l.v[i].sec, in[i].sec);
     ck_assert_int_eq(l.v[i].nsec, in[i].nsec);
@@ -128,7 +131,8 @@ START_TEST(test_ledger_round_trip)
     ck_assert_uint_eq(l.v[i].ilen, in[i].ilen);
     if (in[i].ilen) ck_assert_mem_eq(l.v[i].inputs, in[i].inputs, in[i].ilen);
   }
-  ck_assert_ptr_eq(ledger_find(&l, "gateway-b"), l.v + 1);
+  ck_assert_ptr_eq(ledger_find(&l, "gateway-b"), l.v + 2);
+  ck_assert_ptr_eq(ledger_find(&l, "/a.ini"), l.v);
   ck_assert_ptr_null(ledger_find(&l, "gateway-c d"));
   ck_assert_ptr_null(ledger_find(&l, "gateway-"));
   ledger_free(&l);
@@ -140,23 +144,26 @@ START_TEST(test_ledger_refused)
 {
   static char const *const bad[] = {
     "",
-    "hermes-reconcile-ledger 2 0\n",
-    "hermes-reconcile-ledger 1\n",                                    /* no pass part */
-    "hermes-reconcile-ledger 1 5\nabc",                              /* shorter than it says */
-    "hermes-reconcile-ledger 1 3\nabcd",                             /* no line end after it */
-    "hermes-reconcile-ledger 1 0\n\ngateway-a 1 2 3 4 0\nab",               /* shorter than it says */
-    "hermes-reconcile-ledger 1 0\n\ngateway-a 1 2 3 1 2\nab",               /* its inputs too */
-    "hermes-reconcile-ledger 1 0\n\ngateway-a 1 2 3 0\n",                  /* a number missing */
-    "hermes-reconcile-ledger 1 0\n\ngateway-a 1 2 1000000000 0 0\n",        /* nanoseconds past a second */
-    "hermes-reconcile-ledger 1 0\n\ngateway-a 1 2 x 0 0\n",
-    "hermes-reconcile-ledger 1 0\n\ngateway-a 99999999999999999999 2 3 0 0\n", /* past 64 bits */
-    "hermes-reconcile-ledger 1 0\n\ngateway-a 9223372036854775808 9223372036854775808 3 0 0\n",
-    "hermes-reconcile-ledger 1 0\n\ngateway-b 1 2 3 0 0\n\ngateway-a 1 2 3 0 0\n\n", /* not sorted */
-    "hermes-reconcile-ledger 1 0\n\ngateway-a 1 2 3 0 0\n\ngateway-a 1 2 3 0 0\n\n", /* twice */
-    "hermes-reconcile-ledger 1 0\n\n 1 2 3 0 0\n",                         /* no name */
-    "hermes-reconcile-ledger 1 0\n\ngateway-a\n1 2 3 0 0\n\n",
-    "hermes-reconcile-ledger 1 0\n\ngateway-a 1 2 3 1 1\nab",              /* no line end after its inputs */
-    "hermes-reconcile-ledger 1 0\n\ngateway-a 1 2 3 1 1\nabc",
+    "hermes-reconcile-ledger 1 0\n\n",                                 /* version 1: its entries have no device */
+    "hermes-reconcile-ledger 3 0\n",
+    "hermes-reconcile-ledger 2\n",                                    /* no pass part */
+    "hermes-reconcile-ledger 2 5\nabc",                              /* shorter than it says */
+    "hermes-reconcile-ledger 2 3\nabcd",                             /* no line end after it */
+    "hermes-reconcile-ledger 2 0\n\ngateway-a 9 1 2 3 4 0\nab",               /* shorter than it says */
+    "hermes-reconcile-ledger 2 0\n\ngateway-a 9 1 2 3 1 2\nab",               /* its inputs too */
+    "hermes-reconcile-ledger 2 0\n\ngateway-a 1 2 3 0 0\n",                  /* a number missing */
+    "hermes-reconcile-ledger 2 0\n\ngateway-a 9 1 2 1000000000 0 0\n",        /* nanoseconds past a second */
+    "hermes-reconcile-ledger 2 0\n\ngateway-a 9 1 2 x 0 0\n",
+    "hermes-reconcile-ledger 2 0\n\ngateway-a 9 99999999999999999999 2 3 0 0\n", /* past 64 bits */
+    "hermes-reconcile-ledger 2 0\n\ngateway-a 18446744073709551616 1 2 3 0 0\n",
+    "hermes-reconcile-ledger 2 0\n\ngateway-a 9 9223372036854775808 9223372036854775808 3 0 0\n",
+    "hermes-reconcile-ledger 2 0\n\ngateway-b 9 1 2 3 0 0\n\ngateway-a 9 1 2 3 0 0\n\n", /* not sorted */
+    "hermes-reconcile-ledger 2 0\n\ngateway-a 9 1 2 3 0 0\n\ngateway-a 9 1 2 3 0 0\n\n", /* twice */
+    "hermes-reconcile-ledger 2 0\n\ngateway-a 9 1 2 3 0 0\n\n/a.ini 9 1 2 3 0 0\n\n", /* a file after a slot */
+    "hermes-reconcile-ledger 2 0\n\n 9 1 2 3 0 0\n",                         /* no name */
+    "hermes-reconcile-ledger 2 0\n\ngateway-a\n9 1 2 3 0 0\n\n",
+    "hermes-reconcile-ledger 2 0\n\ngateway-a 9 1 2 3 1 1\nab",              /* no line end after its inputs */
+    "hermes-reconcile-ledger 2 0\n\ngateway-a 9 1 2 3 1 1\nabc",
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     struct ledger l;
@@ -165,7 +172,7 @@ START_TEST(test_ledger_refused)
     ledger_free(&l);
   }
   struct ledger l;
-  char const *empty = "hermes-reconcile-ledger 1 0\n\n";
+  char const *empty = "hermes-reconcile-ledger 2 0\n\n";
   ck_assert_int_eq(ledger_parse(empty, strlen(empty), &l), 0);   /* no slot: a ledger all the same */
   ck_assert_uint_eq(l.n, 0);
   ck_assert_ptr_null(ledger_find(&l, "gateway-a"));
@@ -177,10 +184,11 @@ END_TEST
 START_TEST(test_ledger_vouches)
 {
   struct ledger l = { .sec = 100, .nsec = 500 };
-  struct ledger_entry e = { "gateway-a", 7, 100, 400, REC_A, sizeof REC_A - 1, 0, 0 };
+  struct ledger_entry e = { "gateway-a", 3, 7, 100, 400, REC_A, sizeof REC_A - 1, 0, 0 };
   struct stat st;
   memset(&st, 0, sizeof st);
   st.st_mode = S_IFDIR | 0755;
+  st.st_dev = 3;
   st.st_ino = 7;
   st.st_ctim.tv_sec = 100;
   st.st_ctim.tv_nsec = 400;
@@ -191,6 +199,9 @@ START_TEST(test_ledger_vouches)
   st.st_ino = 8;                                      /* another directory of that name */
   ck_assert_int_eq(ledger_vouches(&l, &e, &st), 0);
   st.st_ino = 7;
+  st.st_dev = 4;                                      /* the same inode number on another file system */
+  ck_assert_int_eq(ledger_vouches(&l, &e, &st), 0);
+  st.st_dev = 3;
   st.st_mode = S_IFREG | 0644;
   ck_assert_int_eq(ledger_vouches(&l, &e, &st), 0);
   st.st_mode = S_IFDIR | 0755;
@@ -203,6 +214,61 @@ START_TEST(test_ledger_vouches)
   l.sec = 101;
   l.nsec = 0;
   ck_assert_int_eq(ledger_vouches(&l, &e, &st), 1);
+}
+END_TEST
+
+/* A profile file's entry stands for it only while it is the same regular file: device, inode, ctime, size. */
+START_TEST(test_ledger_file)
+{
+  static char const text[] = "hermes-reconcile-ledger 2 0\n\n/a.ini 3 7 100 400 5 0\n[x]\n\n\n"
+                             "gateway-a 3 8 100 400 0 0\n\n";
+  struct ledger l;
+  ck_assert_int_eq(ledger_parse(text, sizeof text - 1, &l), 0);
+  ck_assert_uint_eq(l.nfiles, 1);
+  struct stat st;
+  memset(&st, 0, sizeof st);
+  st.st_mode = S_IFREG | 0644;
+  st.st_dev = 3;
+  st.st_ino = 7;
+  st.st_size = 5;
+  st.st_ctim.tv_sec = 100;
+  st.st_ctim.tv_nsec = 400;
+  struct ledger_entry const *e = ledger_file(&l, "a.ini", &st);
+  ck_assert_ptr_nonnull(e);
+  ck_assert_mem_eq(e->record, "[x]\n\n", 5);
+  ck_assert_ptr_null(ledger_file(&l, "b.ini", &st));         /* another name */
+  ck_assert_ptr_null(ledger_file(&l, "/a.ini", &st));
+  ck_assert_ptr_null(ledger_file(&l, "gateway-a", &st));     /* a slot's entry is no file's */
+  struct { struct stat st; char const *what; } changed[5];
+  for (size_t i = 0; i < 5; i++) changed[i].st = st;
+  changed[0].st.st_ctim.tv_nsec = 401, changed[0].what = "ctime";
+  changed[1].st.st_ino = 9, changed[1].what = "inode";
+  changed[2].st.st_dev = 4, changed[2].what = "device";
+  changed[3].st.st_size = 6, changed[3].what = "size";
+  changed[4].st.st_mode = S_IFLNK | 0777, changed[4].what = "type (a link)";
+  for (size_t i = 0; i < 5; i++) ck_assert_msg(!ledger_file(&l, "a.ini", &changed[i].st), "%s", changed[i].what);
+  ledger_free(&l);
+}
+END_TEST
+
+/* Only a ctime more than 2 s older than the clock read before the file was seen may go into a ledger. */
+START_TEST(test_ledger_file_keepable)
+{
+  struct stat st;
+  memset(&st, 0, sizeof st);
+  struct timespec now = { 1000, 500 };
+  st.st_ctim.tv_sec = 997;
+  st.st_ctim.tv_nsec = 999999999;
+  ck_assert_int_eq(ledger_file_keepable(&st, &now), 1);
+  st.st_ctim.tv_sec = 998;
+  st.st_ctim.tv_nsec = 499;
+  ck_assert_int_eq(ledger_file_keepable(&st, &now), 1);
+  st.st_ctim.tv_nsec = 500;                            /* exactly 2 s: a change on a 2 s grain could keep it */
+  ck_assert_int_eq(ledger_file_keepable(&st, &now), 0);
+  st.st_ctim.tv_sec = 999;
+  ck_assert_int_eq(ledger_file_keepable(&st, &now), 0);
+  st.st_ctim.tv_sec = 1001;                            /* from the future: never */
+  ck_assert_int_eq(ledger_file_keepable(&st, &now), 0);
 }
 END_TEST
 
@@ -265,6 +331,8 @@ Suite *suite_record(void)
   tcase_add_test(tc, test_ledger_round_trip);
   tcase_add_test(tc, test_ledger_refused);
   tcase_add_test(tc, test_ledger_vouches);
+  tcase_add_test(tc, test_ledger_file);
+  tcase_add_test(tc, test_ledger_file_keepable);
   tcase_add_test(tc, test_slot_names);
   tcase_add_test(tc, test_slot_optional_files);
   suite_add_tcase(s, tc);
