@@ -51,9 +51,11 @@ char *ledger_pack(char const *pass, size_t plen, struct ledger_entry const *v, s
 /* A decimal number ended by end_char at *p, at most max: 0 and *p past it, or -1. */
 static int number(char const **p, char const *end, char end_char, uint64_t max, uint64_t *out)
 {
-  char const *s = *p;
+  char const *s = *p, *first = s;
   uint64_t v = 0;
   if (s == end || *s < '0' || *s > '9') return -1;
+  /* 19 digits cannot overflow 64 bits; a 20th is checked */
+  for (; s < end && s - first < 19 && *s >= '0' && *s <= '9'; s++) v = v * 10 + (uint64_t)(*s - '0');
   for (; s < end && *s >= '0' && *s <= '9'; s++)
     if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v)) return -1;
   if (v > max || s == end || *s != end_char) return -1;
