@@ -34,6 +34,7 @@ bench_tmpfs hr-calls
 bench_scandir
 write_profiles "$N"
 "$1" -q -c "$CONF" -s "$SVC" -H "$HH" -b "$W/command" -t 60000 apply
+files_settled
 
 # calls CMD...: the system calls of CMD, the total and the five most frequent ("name:count").
 calls() {

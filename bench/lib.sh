@@ -10,6 +10,8 @@
 #                   private s6-svscan -c 4000 -t0 on SVC, running.
 # write_profiles N  N profile files in CONF (p0001.ini...), each with its home, as user $USER_.
 # cg_ir CMD...      the instructions callgrind counts for CMD.
+# files_settled     wait until every file of CONF changed more than 2 s ago: only then may a pass
+#                   keep its bytes in the ledger (ledger_file_keepable), as a steady node's are.
 SVSCAN_PID=''
 WATCH_PID=''
 
@@ -58,4 +60,11 @@ cg_ir() {
   valgrind --tool=callgrind --callgrind-out-file="$W/cg.out" "$@" >/dev/null 2>&1
   awk '/^(summary|totals):/ { print $2; exit }' "$W/cg.out"
   rm -f "$W/cg.out"
+}
+
+files_settled() {
+  local newest
+  newest=$(find "$CONF" -maxdepth 1 -type f -printf '%C@\n' | sort -n | tail -n 1)
+  newest=${newest%.*}
+  while [ "${EPOCHSECONDS:?}" -le $((${newest:-0} + 3)) ]; do sleep 0.2; done
 }

@@ -100,7 +100,9 @@ for n in $NS; do
     if [ "$rep" -eq 1 ]; then
       make_templates
       # the first pass after the cold one reads every record and writes the ledger (ledger.h); the
-      # no-op passes measured are the ones after it, as every later pass of a steady node is
+      # no-op passes measured are the ones after it, as every later pass of a steady node is (whose
+      # profile files are older than the 2 s a ledger waits for before it keeps one)
+      files_settled
       apply
       for _ in $(seq "$NOOP_REPS"); do
         clock t apply; hn+=("$t")
