@@ -344,7 +344,10 @@ static int recall_file(struct cdir const *dir, char const *name, char const *sho
   return 1;
 }
 
-/* Keep what add_file read of name for the ledger, when it may go there (struct load_source); own is taken. */
+/*
+ * Keep what add_file read of name (a string that lives as long as set) for the ledger, when it may go
+ * there (struct load_source); own is taken.
+ */
 static void keep_source(struct profile_set *set, struct cdir const *dir, char const *name, struct stat const *st,
                         char const *bytes, size_t len, char *own, int recalled)
 {
@@ -353,7 +356,7 @@ static void keep_source(struct profile_set *set, struct cdir const *dir, char co
     return;
   }
   hr_grow(&set->src, sizeof *set->src, set->nsrc, &set->srccap);
-  set->src[set->nsrc++] = (struct load_source){ hr_cat(LEDGER_FILE_MARK, name, (char *)0), (uint64_t)st->st_dev,
+  set->src[set->nsrc++] = (struct load_source){ name, (uint64_t)st->st_dev,
                                                 (uint64_t)st->st_ino, (int64_t)st->st_ctim.tv_sec,
                                                 st->st_ctim.tv_nsec, bytes, len, own, recalled };
 }
@@ -385,7 +388,8 @@ static void add_file(struct profile_set *set, struct cdir const *dir, char const
     load_profile_origin(name, shown, &origin, bytes, len, defaults, ctx, p, errs);
     if (set->defaults_invalid) p->valid = 0;
   }
-  if (r >= 0 && ctx->ledger && (recalled || direct)) keep_source(set, dir, path, &st, bytes, len, buf, recalled);
+  if (r >= 0 && ctx->ledger && (recalled || direct))
+    keep_source(set, dir, p->file + strlen(p->file) - strlen(path), &st, bytes, len, buf, recalled);
   else free(buf);
   free(name);
 }

@@ -63,10 +63,7 @@ void profile_set_free(struct profile_set *set)
 {
   for (size_t i = 0; i < set->n; i++) profile_free(set->v + i);
   free(set->v);
-  for (size_t i = 0; i < set->nsrc; i++) {
-    free(set->src[i].key);
-    free(set->src[i].own);
-  }
+  for (size_t i = 0; i < set->nsrc; i++) free(set->src[i].own);
   free(set->src);
   memset(set, 0, sizeof *set);
 }

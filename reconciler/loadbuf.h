@@ -29,7 +29,7 @@ enum load_discover {
  * that were taken from the ledger.
  */
 struct load_source {
-  char *key;             /* LEDGER_FILE_MARK and its name */
+  char const *name;      /* its name in the config dir (the end of its profile's file) */
   uint64_t dev, ino;
   int64_t sec;           /* its ctime */
   long nsec;

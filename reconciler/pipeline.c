@@ -118,13 +118,20 @@ static int sources_stale(struct profile_set const *set, struct ledger const *led
   return recalled != ledger->nfiles;
 }
 
-/* The ledger's entries for the profile files of set, after the n of v (room for them all). */
-static size_t source_entries(struct profile_set const *set, struct ledger_entry *v, size_t n)
+/* The ledger's entries for the profile files of set, after the n of v (room for them all); their names in keys. */
+static size_t source_entries(struct profile_set const *set, struct ledger_entry *v, size_t n, stralloc *keys)
 {
+  size_t *at = hr_alloc(sizeof *at * (set->nsrc + 1));
+  for (size_t i = 0; i < set->nsrc; i++) {
+    at[i] = keys->len;
+    if (!stralloc_cats(keys, LEDGER_FILE_MARK) || !stralloc_cats(keys, set->src[i].name) || !stralloc_0(keys))
+      hr_die_nomem();
+  }
   for (size_t i = 0; i < set->nsrc; i++) {
     struct load_source const *s = set->src + i;
-    v[n++] = (struct ledger_entry){ s->key, s->dev, s->ino, s->sec, s->nsec, s->bytes, s->len, 0, 0 };
+    v[n++] = (struct ledger_entry){ keys->s + at[i], s->dev, s->ino, s->sec, s->nsec, s->bytes, s->len, 0, 0 };
   }
+  free(at);
   return n;
 }
 
@@ -160,11 +167,13 @@ static void keep_ledger(struct hr_options const *o, struct pipeline *pl)
     v[i].ilen = all.len - at[i];
   }
   for (size_t i = 0; i < n; i++) v[i].inputs = all.s + at[i];
-  n = source_entries(&pl->set, v, n);
+  stralloc keys = STRALLOC_ZERO;
+  n = source_entries(&pl->set, v, n, &keys);
   hr_sort(v, n, sizeof *v, by_name);   /* the files' marked names before the slots' */
   if (ledger_write(pl->scandirfd, pl->pass_inputs.s, pl->pass_inputs.len, v, n) < 0)
     strerr_warnwusys("write ", o->scandir, "/" HR_LEDGER_FILE);
   stralloc_free(&all);
+  stralloc_free(&keys);
   free(at);
   free(v);
 }
