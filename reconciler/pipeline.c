@@ -245,9 +245,11 @@ int pipeline_prepare(struct hr_options const *o, enum pass_mode mode, struct pip
   return 0;
 }
 
+static int pass_run(struct hr_options const *o, enum pass_mode mode, struct pass_waits *w, int last);
+
 int pass_once(struct hr_options const *o, enum pass_mode mode)
 {
-  return pass_once_waits(o, mode, 0);
+  return pass_run(o, mode, 0, 1);
 }
 
 static int enabled_with_home(struct profile const *p)
@@ -282,6 +284,24 @@ void pass_waits_free(struct pass_waits *w)
  */
 int pass_once_waits(struct hr_options const *o, enum pass_mode mode, struct pass_waits *w)
 {
+  return pass_run(o, mode, w, 0);
+}
+
+struct pipeline *pipeline_left_to_exit;
+
+/* The process ends after pl's pass: its lock and descriptors released (SPEC 11.9), its memory left. */
+static void pipeline_leave(struct pipeline *pl)
+{
+  if (pl->scandirfd >= 0) close(pl->scandirfd);
+  if (pl->lockfd >= 0) close(pl->lockfd);
+  pl->scandirfd = pl->lockfd = -1;
+  pipeline_left_to_exit = hr_alloc(sizeof *pl);
+  *pipeline_left_to_exit = *pl;
+}
+
+/* pass_once_waits; last: the process ends after this pass (pipeline_left_to_exit). */
+static int pass_run(struct hr_options const *o, enum pass_mode mode, struct pass_waits *w, int last)
+{
   struct pipeline pl = PIPELINE_ZERO;
   struct outhold held;
   int code;
@@ -296,7 +316,8 @@ int pass_once_waits(struct hr_options const *o, enum pass_mode mode, struct pass
   }
   report_plan(mode, &pl.plan, &pl.errs, o->json, o->verbosity, code);
   if (w) homes_waited_for(&pl, w);
-  pipeline_free(&pl);
+  if (last) pipeline_leave(&pl);
+  else pipeline_free(&pl);
   /* a report the client did not take within the bound is a failed write (SPEC 11, Output) */
   if (outhold_end(&held, o->timeout_ms) < 0) code = HR_EXIT_SYSTEM;
   return code;
