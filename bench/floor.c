@@ -6,11 +6,13 @@
  *                                   poll until every supervise/lock is free, delete the directories
  *   floor noop CONFDIR SCANDIR      read every *.ini of CONFDIR, probe the two supervise/lock of its slot
  *   floor noop-spec CONFDIR SCANDIR HOMESDIR
- *                                   the system calls the SPEC asks of a no-op pass and nothing else: the
- *                                   same, each file's type checked with fstat (11.2), the scandir listed,
- *                                   the ledger read (9.5: one file for the records), each slot's directory
- *                                   seen (the ledger's proof), each home tested (9.1, 11.11), locks opened
- *                                   with no link followed; no parsing, no plan
+ *                                   the system calls the SPEC asks of a no-op pass and nothing else: each
+ *                                   file seen without following a link (its type, 11.2; its identity, the
+ *                                   ledger's proof that its bytes are the ones kept), the scandir listed,
+ *                                   the ledger read (9.5: one file for the records and the files' bytes),
+ *                                   each slot's directory seen (the ledger's proof), each home tested (9.1,
+ *                                   11.11), the locks opened with no link followed and typed with fstat;
+ *                                   no parsing, no plan
  *
  * Polls sleep 1 ms between sweeps. Exit 0 on success, 111 on a system error.
  */
@@ -207,21 +209,10 @@ static int locked_spec(int dirfd, char const *dir)
   return fl.l_type != F_UNLCK;
 }
 
-/* One regular file of dirfd, opened without following a link or blocking, typed, read in one call. */
-static void read_typed(int dirfd, char const *name, char *buf, size_t max)
-{
-  struct stat st;
-  int fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) die("open", name);
-  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) die("type", name);
-  if (read(fd, buf, max) < 0) die("read", name);
-  close(fd);
-}
-
 static void noop_spec(char const *confdir, char const *scandir, char const *homesdir)
 {
   struct names ns = { 0 }, slots = { 0 }, homes = { 0 };
-  char buf[65536], slot[600], log[620], home[600];
+  char slot[600], log[620], home[600];
   struct stat st;
   int cfd = open_dir(confdir), sfd = open_dir(scandir), hfd = open_dir(homesdir);
   size_t held = 0;
@@ -240,7 +231,7 @@ static void noop_spec(char const *confdir, char const *scandir, char const *home
   for (size_t i = 0; i < ns.n; i++) {
     size_t len = strlen(ns.v[i]);
     if (len < 5 || strcmp(ns.v[i] + len - 4, ".ini")) continue;
-    read_typed(cfd, ns.v[i], buf, sizeof buf);
+    if (fstatat(cfd, ns.v[i], &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode)) die("see", ns.v[i]);
     snprintf(home, sizeof home, "%.*s", (int)(len - 4), ns.v[i]);
     if (syscall(SYS_faccessat2, hfd, home, X_OK, AT_EACCESS | AT_SYMLINK_NOFOLLOW) < 0) die("enter", home);
     snprintf(slot, sizeof slot, "gateway-%.*s", (int)(len - 4), ns.v[i]);
