@@ -22,7 +22,7 @@ int cmd_check(struct hr_options const *o, int argc, char const *const *argv)
 {
   struct profile_set set = { 0 };
   struct hr_errors errs = { 0 };
-  struct load_ctx ctx = { o->hermes_home, &ids_system, 0 };
+  struct load_ctx ctx = { o->hermes_home, &ids_system, 0, 0 };
   if (load_profiles(o->config_dir, argv, (size_t)argc, &ctx, &set, &errs) < 0) {
     errors_sys(&errs, o->config_dir, "read the config dir");
     report_check(&errs, 0, o->json, HR_EXIT_SYSTEM);

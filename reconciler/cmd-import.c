@@ -226,7 +226,7 @@ int cmd_import(struct hr_options const *o, int argc, char const *const *argv)
 {
   struct import_run r = { .o = o, .set = { .discover = LOAD_DISCOVER_ALWAYS } };
   struct hr_errors load_errs = { 0 };
-  struct load_ctx ctx = { o->hermes_home, &ids_system, 0 };
+  struct load_ctx ctx = { o->hermes_home, &ids_system, 0, 0 };
   if (load_profiles(o->config_dir, 0, 0, &ctx, &r.set, &load_errs) < 0) {
     errors_add(&r.errs, o->config_dir, 0, "cannot read the config dir: %s", strerror(errno));
     fail(&r, HR_EXIT_SYSTEM);

@@ -111,3 +111,18 @@ void *hr_grow_to(void *v, size_t sz, size_t n, size_t *cap)
   *cap = c;
   return hr_realloc(v, c * sz);
 }
+
+int hr_scan_decimal(char const **p, char const *end, char end_char, uint64_t max, uint64_t *out)
+{
+  char const *s = *p, *first = s;
+  uint64_t v = 0;
+  if (s == end || *s < '0' || *s > '9') return -1;
+  /* 19 digits cannot overflow 64 bits; a 20th is checked */
+  for (; s < end && s - first < 19 && *s >= '0' && *s <= '9'; s++) v = v * 10 + (uint64_t)(*s - '0');
+  for (; s < end && *s >= '0' && *s <= '9'; s++)
+    if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v)) return -1;
+  if (v > max || s == end || *s != end_char) return -1;
+  *p = s + 1;
+  *out = v;
+  return 0;
+}

@@ -3,6 +3,7 @@
 #define HR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define HR_PROG "hermes-reconcile"
 #define HR_STR_(x) #x
@@ -37,6 +38,9 @@ char *hr_path_in(char *buf, size_t max, char const *dir, char const *name);
 /* qsort(3), but a list already in order is only looked at: profiles come in name order, from the
    sorted listing of their directory. */
 void hr_sort(void *v, size_t n, size_t sz, int (*cmp)(void const *, void const *));
+
+/* A decimal number at *p (before end), at most max, ended by end_char: 0 with *p past end_char, or -1. */
+int hr_scan_decimal(char const **p, char const *end, char end_char, uint64_t max, uint64_t *out);
 
 /* v (of element size sz, *cap elements), grown if need be to hold at least n+1 elements. */
 void *hr_grow_to(void *v, size_t sz, size_t n, size_t *cap);

@@ -48,22 +48,6 @@ char *ledger_pack(char const *pass, size_t plen, struct ledger_entry const *v, s
   return text;
 }
 
-/* A decimal number ended by end_char at *p, at most max: 0 and *p past it, or -1. */
-static int number(char const **p, char const *end, char end_char, uint64_t max, uint64_t *out)
-{
-  char const *s = *p, *first = s;
-  uint64_t v = 0;
-  if (s == end || *s < '0' || *s > '9') return -1;
-  /* 19 digits cannot overflow 64 bits; a 20th is checked */
-  for (; s < end && s - first < 19 && *s >= '0' && *s <= '9'; s++) v = v * 10 + (uint64_t)(*s - '0');
-  for (; s < end && *s >= '0' && *s <= '9'; s++)
-    if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v)) return -1;
-  if (v > max || s == end || *s != end_char) return -1;
-  *p = s + 1;
-  *out = v;
-  return 0;
-}
-
 /* One entry at *p into e, its name appended to names (e->name is the caller's to set): 0 and *p past it, or -1. */
 static int parse_entry(char const **p, char const *end, struct ledger_entry *e, stralloc *names)
 {
@@ -72,9 +56,9 @@ static int parse_entry(char const **p, char const *end, struct ledger_entry *e, 
   if (!sp || sp == s || memchr(s, '\n', (size_t)(sp - s))) return -1;
   char const *name = s;
   s = sp + 1;
-  if (number(&s, end, ' ', UINT64_MAX, &dev) || number(&s, end, ' ', UINT64_MAX, &ino) ||
-      number(&s, end, ' ', INT64_MAX, &sec) || number(&s, end, ' ', 999999999, &nsec)
-      || number(&s, end, ' ', LEDGER_MAX, &len) || number(&s, end, '\n', LEDGER_MAX, &ilen)
+  if (hr_scan_decimal(&s, end, ' ', UINT64_MAX, &dev) || hr_scan_decimal(&s, end, ' ', UINT64_MAX, &ino) ||
+      hr_scan_decimal(&s, end, ' ', INT64_MAX, &sec) || hr_scan_decimal(&s, end, ' ', 999999999, &nsec)
+      || hr_scan_decimal(&s, end, ' ', LEDGER_MAX, &len) || hr_scan_decimal(&s, end, '\n', LEDGER_MAX, &ilen)
       || (uint64_t)(end - s) < len + ilen + 1 || s[len + ilen] != '\n')
     return -1;
   if (!stralloc_catb(names, name, (size_t)(sp - name)) || !stralloc_0(names)) hr_die_nomem();
@@ -110,7 +94,7 @@ int ledger_parse(char const *text, size_t len, struct ledger *l)
   memset(l, 0, sizeof *l);
   if (len < hl || memcmp(text, LEDGER_HEADER, hl)) return -1;
   p += hl;
-  if (number(&p, end, '\n', LEDGER_MAX, &plen) || (uint64_t)(end - p) < plen + 1 || p[plen] != '\n') return -1;
+  if (hr_scan_decimal(&p, end, '\n', LEDGER_MAX, &plen) || (uint64_t)(end - p) < plen + 1 || p[plen] != '\n') return -1;
   l->pass = p;
   l->plen = (size_t)plen;
   p += plen + 1;
@@ -169,7 +153,7 @@ struct ledger_entry const *ledger_file(struct ledger const *l, char const *name,
   memcpy(key + 1, name, strlen(name) + 1);
   struct ledger_entry const *e = ledger_find(l, key);
   if (!e || e->dev != (uint64_t)st->st_dev || e->ino != (uint64_t)st->st_ino || e->sec != (int64_t)st->st_ctim.tv_sec
-      || e->nsec != st->st_ctim.tv_nsec || st->st_size < 0 || e->len != (uint64_t)st->st_size || e->ilen)
+      || e->nsec != st->st_ctim.tv_nsec || st->st_size < 0 || e->len != (uint64_t)st->st_size)
     return 0;
   return e;
 }

@@ -21,7 +21,8 @@
  * One slot as a pass saw it: its directory's device, inode and ctime, its record's text, and what
  * the render of its profile read (render_inputs_bytes, whose digest is the record's "from"; none: 0
  * bytes). Or one profile file of the config dir, its name behind LEDGER_FILE_MARK (no slot's name can
- * hold it): the file's device, inode and ctime, its bytes as record, no inputs.
+ * hold it): the file's device, inode and ctime, its bytes as record, and as inputs what the pass read
+ * of them (settings_pack; none if they had a problem).
  */
 #define LEDGER_FILE_MARK "/"
 

@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <skalibs/stralloc.h>
+
 #include "discover.h"
 #include "fsutil.h"
 #include "hr.h"
@@ -324,59 +326,76 @@ struct cdir {
   struct timespec now;   /* the coarse real-time clock before any file of it was looked at */
 };
 
+/* A profile file as add_file has it. */
+struct file_read {
+  struct stat st;
+  char const *bytes;
+  size_t len;
+  char *buf;                          /* bytes, when read from the file */
+  struct ledger_entry const *kept;    /* the ledger's entry, when it vouches for the file */
+  int direct;                         /* read, reached without a link */
+};
+
 /*
  * The bytes of the file name of dir from the ledger, when it vouches for the file as the name shows
- * it now, not following a link (ledger_file): 1, with *bytes, *len into the ledger, *st and origin as
- * for the file opened; 0 when it must be read; -1 after adding a refusal to errs.
+ * it now, not following a link (ledger_file): 1, with f's bytes, st and kept, and origin as for the
+ * file opened; 0 when it must be read; -1 after adding a refusal to errs.
  */
 static int recall_file(struct cdir const *dir, char const *name, char const *shown, struct ledger const *l,
-                       struct stat *st, char const **bytes, size_t *len, struct hr_origin *origin,
-                       struct hr_errors *errs)
+                       struct file_read *f, struct hr_origin *origin, struct hr_errors *errs)
 {
   struct walk w;
-  if (!l || !l->nfiles || fstatat(dir->fd, name, st, AT_SYMLINK_NOFOLLOW) < 0) return 0;
-  struct ledger_entry const *e = ledger_file(l, name, st);
+  if (!l || !l->nfiles || fstatat(dir->fd, name, &f->st, AT_SYMLINK_NOFOLLOW) < 0) return 0;
+  struct ledger_entry const *e = ledger_file(l, name, &f->st);
   if (!e) return 0;
   walk_start(&w, 0, &dir->tree);
-  if (file_origin(&w, st, shown, origin, errs) < 0) return -1;
-  *bytes = e->record;
-  *len = e->len;
+  if (file_origin(&w, &f->st, shown, origin, errs) < 0) return -1;
+  f->bytes = e->record;
+  f->len = e->len;
+  f->kept = e;
   return 1;
 }
 
 /*
- * Keep what add_file read of name (a string that lives as long as set) for the ledger, when it may go
- * there (struct load_source); own is taken.
+ * Keep f, the file name (a string that lives as long as set), and what was read of it (pack, new;
+ * empty: the ledger's, or none) for the ledger, when it may go there (struct load_source). f's buffer
+ * and pack are taken.
  */
-static void keep_source(struct profile_set *set, struct cdir const *dir, char const *name, struct stat const *st,
-                        char const *bytes, size_t len, char *own, int recalled)
+static void keep_source(struct profile_set *set, struct cdir const *dir, char const *name, struct file_read *f,
+                        stralloc *pack)
 {
-  if (!recalled && ((uint64_t)st->st_size != len || len > HR_FILE_MAX || !ledger_file_keepable(st, &dir->now))) {
-    free(own);
+  struct stat const *st = &f->st;
+  if (!f->kept && ((uint64_t)st->st_size != f->len || f->len > HR_FILE_MAX || !ledger_file_keepable(st, &dir->now))) {
+    free(f->buf);
+    stralloc_free(pack);
     return;
   }
   hr_grow(&set->src, sizeof *set->src, set->nsrc, &set->srccap);
-  set->src[set->nsrc++] = (struct load_source){ name, (uint64_t)st->st_dev,
-                                                (uint64_t)st->st_ino, (int64_t)st->st_ctim.tv_sec,
-                                                st->st_ctim.tv_nsec, bytes, len, own, recalled };
+  struct load_source *s = set->src + set->nsrc++;
+  *s = (struct load_source){ name, (uint64_t)st->st_dev, (uint64_t)st->st_ino, (int64_t)st->st_ctim.tv_sec,
+                             st->st_ctim.tv_nsec, f->bytes, f->len, f->buf, 0, 0, 0, !!f->kept };
+  if (pack->len) {
+    s->pack = s->own_pack = pack->s;
+    s->plen = pack->len;
+  } else {
+    stralloc_free(pack);
+    if (f->kept) s->pack = f->kept->inputs, s->plen = f->kept->ilen;
+  }
 }
 
 static void add_file(struct profile_set *set, struct cdir const *dir, char const *path, char const *shown,
                      struct hr_settings const *defaults, struct load_ctx const *ctx, struct hr_errors *errs)
 {
-  char *buf = 0;
-  char const *bytes;
-  size_t len = 0;
+  struct file_read f = { .buf = 0, .kept = 0, .direct = 0 };
   struct hr_origin origin = dir->tree;
-  struct stat st;
-  int direct = 0;
-  int r = recall_file(dir, path, shown, ctx->ledger, &st, &bytes, &len, &origin, errs);
-  int recalled = r > 0;
+  stralloc pack = STRALLOC_ZERO;
+  int r = recall_file(dir, path, shown, ctx->ledger, &f, &origin, errs);
   if (!r) {
-    r = slurp_file(dir->fd, path, shown, &buf, &len, &origin, &st, &direct, errs);
-    bytes = buf;
+    r = slurp_file(dir->fd, path, shown, &f.buf, &f.len, &origin, &f.st, &f.direct, errs);
+    f.bytes = f.buf;
   }
   if (r == -2) return;
+  int keep = r >= 0 && ctx->ledger && (f.kept || f.direct);
   char *name = base_name(path);
   hr_grow(&set->v, sizeof *set->v, set->n, &set->cap);
   struct profile *p = set->v + set->n++;
@@ -385,12 +404,14 @@ static void add_file(struct profile_set *set, struct cdir const *dir, char const
     p->name = hr_strdup(name);
     p->file = hr_strdup(shown);
   } else {
-    load_profile_origin(name, shown, &origin, bytes, len, defaults, ctx, p, errs);
+    /* what the same build read of these very bytes, if the ledger kept it; else the bytes, read now */
+    if (!f.kept || !f.kept->ilen || !ctx->ledger_packs
+        || load_profile_unpacking(name, shown, &origin, f.kept->inputs, f.kept->ilen, defaults, ctx, p, errs) < 0)
+      load_profile_packing(name, shown, &origin, f.bytes, f.len, defaults, ctx, p, errs, keep ? &pack : 0);
     if (set->defaults_invalid) p->valid = 0;
   }
-  if (r >= 0 && ctx->ledger && (recalled || direct))
-    keep_source(set, dir, p->file + strlen(p->file) - strlen(path), &st, bytes, len, buf, recalled);
-  else free(buf);
+  if (keep) keep_source(set, dir, p->file + strlen(p->file) - strlen(path), &f, &pack);
+  else free(f.buf);
   free(name);
 }
 

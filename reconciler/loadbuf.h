@@ -36,6 +36,9 @@ struct load_source {
   char const *bytes;     /* the ledger's, or own's */
   size_t len;
   char *own;
+  char const *pack;      /* what was read of them (settings_pack): the ledger's, or own_pack's; 0 bytes: none */
+  size_t plen;
+  char *own_pack;
   int recalled;          /* taken from the ledger */
 };
 
@@ -53,6 +56,7 @@ struct load_ctx {
   char const *hermes_home;
   struct hr_ids const *ids;
   struct ledger const *ledger;   /* plan, apply, status, watch: a file it vouches for is not read (ledger_file) */
+  int ledger_packs;              /* its packs of settings may be used: it was written by the same build */
 };
 
 /* Pure: the settings of _defaults.ini from its bytes. Returns the number of problems. */
@@ -71,6 +75,21 @@ void load_profile_buffer(char const *name, char const *file, char const *buf, si
 void load_profile_origin(char const *name, char const *file, struct hr_origin const *origin, char const *buf,
                          size_t len, struct hr_settings const *defaults, struct load_ctx const *ctx,
                          struct profile *p, struct hr_errors *errs);
+
+/*
+ * load_profile_origin, and when the file's bytes read without a problem, what was read of them
+ * appended to packed (settings_pack), for the ledger.
+ */
+void load_profile_packing(char const *name, char const *file, struct hr_origin const *origin, char const *buf,
+                          size_t len, struct hr_settings const *defaults, struct load_ctx const *ctx,
+                          struct profile *p, struct hr_errors *errs, stralloc *packed);
+/*
+ * load_profile_origin from what an earlier load_profile_packing of the same build packed of the same
+ * bytes: the same profile, the bytes not read again. 0, or -1 (nothing done) if text is not such a pack.
+ */
+int load_profile_unpacking(char const *name, char const *file, struct hr_origin const *origin, char const *text,
+                           size_t len, struct hr_settings const *defaults, struct load_ctx const *ctx,
+                           struct profile *p, struct hr_errors *errs);
 
 /* Sort by name, as find needs. */
 void profile_set_sort(struct profile_set *set);

@@ -59,7 +59,7 @@ static void check_homes(struct pipeline *pl)
 
 static int load_and_check(struct hr_options const *o, struct pipeline *pl)
 {
-  struct load_ctx lctx = { o->hermes_home, &ids_system, &pl->ledger };
+  struct load_ctx lctx = { o->hermes_home, &ids_system, &pl->ledger, pl->ledger_same_pass };
   pl->set.discover = LOAD_DISCOVER_AS_SET;
   if (load_profiles(o->config_dir, 0, 0, &lctx, &pl->set, &pl->errs) < 0) {
     errors_sys(&pl->errs, o->config_dir, "read the config dir");
@@ -77,9 +77,7 @@ static int load_and_check(struct hr_options const *o, struct pipeline *pl)
 static void render_profiles(struct hr_options const *o, struct pipeline *pl)
 {
   struct render_ctx rctx = { o->hermes_home, o->bindir };
-  /* the ledger's inputs are comparable with this pass's when its own part is the same */
-  int same_pass = pl->ledger.pass && pl->ledger.plen == pl->pass_inputs.len
-                  && !memcmp(pl->ledger.pass, pl->pass_inputs.s, pl->pass_inputs.len);
+  int same_pass = pl->ledger_same_pass;
   pl->renders = hr_alloc(sizeof *pl->renders * (pl->set.n + 1));
   for (size_t i = 0; i < pl->set.n; i++) {
     struct profile const *p = pl->set.v + i;
@@ -107,12 +105,15 @@ static void render_planned(struct hr_options const *o, struct pipeline *pl)
   }
 }
 
-/* Should the ledger be written again for the profile files: one read that it could hold, or one it holds gone? */
+/*
+ * Should the ledger be written again for the profile files: one read that it could hold, one read
+ * anew of what it holds (another build's), or one it holds gone?
+ */
 static int sources_stale(struct profile_set const *set, struct ledger const *ledger)
 {
   size_t recalled = 0;
   for (size_t i = 0; i < set->nsrc; i++) {
-    if (!set->src[i].recalled) return 1;
+    if (!set->src[i].recalled || set->src[i].own_pack) return 1;
     recalled++;
   }
   return recalled != ledger->nfiles;
@@ -129,7 +130,8 @@ static size_t source_entries(struct profile_set const *set, struct ledger_entry 
   }
   for (size_t i = 0; i < set->nsrc; i++) {
     struct load_source const *s = set->src + i;
-    v[n++] = (struct ledger_entry){ keys->s + at[i], s->dev, s->ino, s->sec, s->nsec, s->bytes, s->len, 0, 0 };
+    v[n++] = (struct ledger_entry){ keys->s + at[i], s->dev, s->ino, s->sec, s->nsec, s->bytes, s->len, s->pack,
+                                    s->plen };
   }
   free(at);
   return n;
@@ -232,13 +234,16 @@ int pipeline_prepare(struct hr_options const *o, enum pass_mode mode, struct pip
   }
   if (mode == PASS_APPLY && take_lock(o, pl) < 0) return -1;
   ledger_read(pl->scandirfd, &pl->ledger);
+  render_inputs_pass(&(struct render_ctx){ o->hermes_home, o->bindir }, &pl->pass_inputs);
+  /* what the ledger kept of the inputs and of the files is this pass's when its own part is the same */
+  pl->ledger_same_pass = pl->ledger.pass && pl->ledger.plen == pl->pass_inputs.len
+                         && !memcmp(pl->ledger.pass, pl->pass_inputs.s, pl->pass_inputs.len);
   if (load_and_check(o, pl) < 0) return -1;
   events_policy_read(&pl->events);
   if (scan_scandir(pl->scandirfd, &pl->events, pl->look_events, &pl->ledger, &pl->live) < 0) {
     errors_sys(&pl->errs, o->scandir, "read the scandir");
     return -1;
   }
-  render_inputs_pass(&(struct render_ctx){ o->hermes_home, o->bindir }, &pl->pass_inputs);
   render_profiles(o, pl);
   plan_make(&pl->set, pl->renders, &pl->live, &pl->plan, &pl->errs);
   render_planned(o, pl);

@@ -23,6 +23,7 @@ struct pipeline {
   struct events_policy events;   /* SPEC 11.7, read once per pass, before the scan */
   struct ledger ledger;          /* the records a pass that changed nothing left (ledger.h) */
   stralloc pass_inputs;          /* render_inputs_pass of this pass */
+  int ledger_same_pass;          /* the ledger's pass part is pass_inputs: what it kept of inputs is this pass's */
   int look_events;               /* look at every slot's event directories, whatever its record says */
 };
 #define PIPELINE_ZERO { .scandirfd = -1, .lockfd = -1 }

@@ -3,10 +3,13 @@
  * over-long lines, NUL bytes and malformed lines are reported where they are and never reach
  * inih (Debian's inih r55 would silently split a long line and gives its handler no line number).
  */
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <ini.h>
+#include <skalibs/uint64.h>
 
 #include "hr.h"
 #include "schema.h"
@@ -205,4 +208,56 @@ void settings_free(struct hr_settings *s)
   s->v = 0;
   s->n = s->cap = 0;
   s->file = 0;
+}
+
+void settings_pack(struct hr_settings const *s, stralloc *out)
+{
+  char num[UINT64_FMT];
+  for (size_t i = 0; i < s->n; i++) {
+    struct hr_setting const *st = s->v + i;
+    if (!stralloc_catb(out, num, uint64_fmt(num, st->key)) || !stralloc_catb(out, " ", 1)
+        || !stralloc_catb(out, num, uint64_fmt(num, st->line)) || !stralloc_catb(out, " ", 1)
+        || !stralloc_cats(out, st->name) || !stralloc_catb(out, " ", 1) || !stralloc_cats(out, st->value)
+        || !stralloc_catb(out, "\n", 1))
+      hr_die_nomem();
+  }
+}
+
+/* One "KEY LINE NAME VALUE\n" at *p into a new setting of out: 0 and *p past it, or -1. */
+static int unpack_one(char const **p, char const *end, struct hr_settings *out)
+{
+  uint64_t key, line;
+  if (hr_scan_decimal(p, end, ' ', HR_NKEYS - 1, &key) < 0 || hr_scan_decimal(p, end, ' ', UINT_MAX, &line) < 0)
+    return -1;
+  char const *name = *p, *sp = memchr(name, ' ', (size_t)(end - name));
+  char const *nl = sp ? memchr(sp, '\n', (size_t)(end - sp)) : 0;
+  if (!nl || sp == name || memchr(name, '\n', (size_t)(sp - name)) || memchr(name, 0, (size_t)(nl - name))) return -1;
+  size_t nlen = (size_t)(sp - name), vlen = (size_t)(nl - sp - 1);
+  hr_grow(&out->v, sizeof *out->v, out->n, &out->cap);
+  struct hr_setting *st = out->v + out->n++;
+  st->key = (size_t)key;
+  st->line = (unsigned int)line;
+  /* name and value in one block, as on_value makes them */
+  st->name = hr_alloc(nlen + vlen + 2);
+  memcpy(st->name, name, nlen);
+  st->name[nlen] = 0;
+  st->value = memcpy(st->name + nlen + 1, sp + 1, vlen);
+  st->value[vlen] = 0;
+  *p = nl + 1;
+  return 0;
+}
+
+int settings_unpack(char const *text, size_t len, char const *file, struct hr_settings *out)
+{
+  char const *p = text, *end = text + len;
+  out->file = hr_strdup(file);
+  while (p < end)
+    if (unpack_one(&p, end, out) < 0) {
+      struct hr_origin origin = out->origin;
+      settings_free(out);
+      out->file = hr_strdup(file);
+      out->origin = origin;
+      return -1;
+    }
+  return 0;
 }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <skalibs/stralloc.h>
+
 #include "errors.h"
 
 /* The longest line the reader accepts, without its line end (inih's buffer, SPEC 9.10). */
@@ -48,5 +50,17 @@ char const *settings_quote(int secret, char const *s);
 
 struct hr_setting const *settings_get(struct hr_settings const *s, size_t key, char const *name);
 void settings_free(struct hr_settings *s);
+
+/*
+ * What ini_read_settings read from a file without a problem, as text for the ledger (ledger.h), so
+ * that the next pass of the same build need not read the bytes again: "KEY LINE NAME VALUE\n" per
+ * setting (KEY its index in hr_keys, which only the same build shares). Appended to out; pure.
+ */
+void settings_pack(struct hr_settings const *s, stralloc *out);
+/*
+ * settings_pack's text back into out (whose file is set to file, its origin left alone): 0, or -1 if
+ * it is no such text (out then holds no setting). Pure.
+ */
+int settings_unpack(char const *text, size_t len, char const *file, struct hr_settings *out);
 
 #endif

@@ -170,7 +170,7 @@ int LLVMFuzzerTestOneInput(uint8_t const *data, size_t size);
 
 int LLVMFuzzerTestOneInput(uint8_t const *data, size_t size)
 {
-  struct load_ctx ctx = { "/opt/data", &fake_ids, 0 };
+  struct load_ctx ctx = { "/opt/data", &fake_ids, 0, 0 };
   struct render_ctx rctx = { "/opt/data", "/command" };
   struct hr_settings defaults = { 0 };
   struct hr_errors errs = { 0 };

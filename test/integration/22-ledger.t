@@ -130,12 +130,31 @@ apply
 is "$RC" 0 "a no-op pass, b.ini older than 2 s"
 is "$(grep -c '^/b\.ini ' "$L")" 1 "... writes the ledger again, with b.ini's bytes"
 is "$(grep -c '^/c\.ini ' "$L")" 1 "... and c.ini's"
-# poison_b: b.ini's bytes in the ledger say 2000, same length (the entry stays well formed)
-poison_b() { perl -0pi -e 's/(\n\/b\.ini [^\n]*\n\[gateway\]\ntimeout_kill = )1000\n/${1}2000\n/' "$L"; }
-poison_b
+# What the ledger keeps of b.ini: its bytes, then what inih read of them ("KEY LINE NAME VALUE").
+# poison_pack: what inih read says 2000; poison_bytes: the bytes say it, and nothing of what inih
+# read is kept (as for a file with a problem). Both keep the entry well formed.
+cp "$L" "$TMP/ledger.clean"
+poison_pack() { perl -0pi -e 's/(\n\/b\.ini [^\n]*\n\[gateway\]\ntimeout_kill = 1000\n\d+ \d+ timeout_kill )1000\n/${1}2000\n/' "$L"; }
+poison_bytes() {
+  perl -0pi -e 's/^(\/b\.ini \d+ \d+ \d+ \d+ \d+ )\d+\n(\[gateway\]\ntimeout_kill = )1000\n\d+ \d+ timeout_kill 1000\n/${1}0\n${2}2000\n/m' "$L"
+}
+poison_pack
+is "$(grep -c '^[0-9]* [0-9]* timeout_kill 2000$' "$L")" 1 "the poison took"
 hr plan
-is "$RC" 2 "the control: a file the ledger vouches for is not read, its bytes in the ledger are"
+is "$RC" 2 "the control: a file the ledger vouches for is not read, what inih read of it then is used"
 like "$OUT" "~ gateway-b" "... gateway-b seen as changed"
+cp "$TMP/ledger.clean" "$L"
+poison_bytes
+is "$(grep -c '^timeout_kill = 2000$' "$L")" 1 "the poison took"
+hr plan
+is "$RC" 2 "nothing kept of what inih read: the bytes kept are read, not the file"
+cp "$TMP/ledger.clean" "$L"
+poison_pack
+hh_last=${HH: -1}
+perl -0pi -e "s{\Q$HH\E}{substr(\$&, 0, -1) . ('$hh_last' eq 'X' ? 'Y' : 'X')}e" "$L"
+ok "$(grep -qa "${HH%?}[XY]" "$L"; echo $?)" "the ledger's pass part now names another hermes home"
+hr plan
+is "$RC" 0 "a ledger of another pass (here: another hermes home): its bytes are read again by inih, not what it read then"
 touch "$CFG/b.ini"
 hr plan
 is "$RC" 0 "a file whose ctime changed since is read, not taken from the ledger"
@@ -143,7 +162,7 @@ wait_for 10000 old_enough
 rm "$L"
 apply
 apply
-poison_b
+poison_pack
 mv "$CFG/b.ini" "$CFG/.b-real.ini"
 ln -s .b-real.ini "$CFG/b.ini"
 hr plan

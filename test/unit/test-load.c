@@ -8,6 +8,7 @@
 
 #include "hr.h"
 #include "load.h"
+#include "render.h"
 #include "schema.h"
 #include "unit.h"
 
@@ -362,7 +363,7 @@ END_TEST
 
 START_TEST(test_default_user_missing)
 {
-  struct load_ctx ctx = { T_HOME, &t_ids_nohermes, 0 };
+  struct load_ctx ctx = { T_HOME, &t_ids_nohermes, 0, 0 };
   struct profile p;
   struct hr_errors errs = { 0 };
   char const *text = "[gateway]\nrestart = always\n";
@@ -397,7 +398,7 @@ static void load_with_users(int (*user)(char const *, uid_t *, gid_t *), char co
                             struct hr_errors *errs)
 {
   struct hr_ids ids = { user, t_ids.group, t_ids.grouplist };
-  struct load_ctx ctx = { T_HOME, &ids, 0 };
+  struct load_ctx ctx = { T_HOME, &ids, 0, 0 };
   load_profile_buffer("alpha", t_file("alpha"), text, strlen(text), 0, &ctx, p, errs);
 }
 
@@ -817,10 +818,88 @@ START_TEST(test_open_dir)
 }
 END_TEST
 
+/* The render's inputs of p, as bytes: equal for two profiles that render alike in every part. */
+static void own_inputs(struct profile const *p, stralloc *sa)
+{
+  sa->len = 0;
+  render_inputs_own(p, sa);
+}
+
+/*
+ * What the ledger keeps of a file (settings_pack) builds the same profile as its bytes, with the same
+ * lines in what it says; a file with a problem packs nothing.
+ */
+START_TEST(test_settings_pack_round_trip)
+{
+  static char const text[] =
+    "; a comment\n[profile]\ndescription = a  b\t c\nenabled = yes\n\n[gateway]\nprogram = /opt/gw\n"
+    "args = --x  --y=z\nuser = alice\nautostart = no\ntimeout_kill = 1500\ndown_signal = SIGINT\n"
+    "[log]\nmax_files = 3\ntimestamp = none\n[env]\nA_B = 1 2  3\nEMPTY =\nZ = x=y;z\n";
+  struct hr_errors errs = { 0 };
+  struct profile a, b;
+  stralloc pack = STRALLOC_ZERO, ia = STRALLOC_ZERO, ib = STRALLOC_ZERO;
+  load_profile_packing("alpha", t_file("alpha"), &(struct hr_origin){ 0 }, text, sizeof text - 1, 0, &t_lctx, &a, &errs,
+                       &pack);
+  t_errors_n(&errs, 0);
+  ck_assert_int_eq(a.valid, 1);
+  ck_assert_uint_gt(pack.len, 0);
+  ck_assert_int_eq(load_profile_unpacking("alpha", t_file("alpha"), &(struct hr_origin){ 0 }, pack.s, pack.len, 0,
+                                          &t_lctx, &b, &errs), 0);
+  t_errors_n(&errs, 0);
+  ck_assert_int_eq(b.valid, 1);
+  own_inputs(&a, &ia);
+  own_inputs(&b, &ib);
+  ck_assert_uint_eq(ia.len, ib.len);
+  ck_assert_mem_eq(ia.s, ib.s, ia.len);
+  ck_assert_str_eq(b.description, "a  b\t c");
+  ck_assert_uint_eq(b.user_line, a.user_line);
+  ck_assert_uint_eq(b.user_line, 9);
+  profile_free(&a);
+  profile_free(&b);
+  /* a problem (a key twice): nothing packed, so the next pass reads the bytes and says it again */
+  pack.len = 0;
+  load_profile_packing("alpha", t_file("alpha"), &(struct hr_origin){ 0 }, "[gateway]\nuser = a\nuser = b\n", 27, 0,
+                       &t_lctx, &a, &errs, &pack);
+  ck_assert_uint_eq(pack.len, 0);
+  ck_assert_uint_gt(errs.n, 0);
+  profile_free(&a);
+  errors_free(&errs);
+  stralloc_free(&pack);
+  stralloc_free(&ia);
+  stralloc_free(&ib);
+}
+END_TEST
+
+/* A pack that is not settings_pack's text is refused whole: the bytes are read instead. */
+START_TEST(test_settings_unpack_refused)
+{
+  char big[64];
+  snprintf(big, sizeof big, "%d 1 x y\n", HR_NKEYS);   /* no such key */
+  char const *const bad[] = {
+    big, "1 1 x y", "1 1 xy\n", "1 1  y\n", "1 x y z\n", "x 1 y z\n", "1 99999999999 y z\n", "1 1\n",
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    struct hr_settings s = { 0 };
+    ck_assert_msg(settings_unpack(bad[i], strlen(bad[i]), "f", &s) == -1, "%s", bad[i]);
+    ck_assert_uint_eq(s.n, 0);
+    settings_free(&s);
+  }
+  struct hr_settings s = { 0 };
+  static char const nul[] = "1 1 x y\0z\n";
+  ck_assert_int_eq(settings_unpack(nul, sizeof nul - 1, "f", &s), -1);   /* a NUL: no value of inih's */
+  settings_free(&s);
+  ck_assert_int_eq(settings_unpack("", 0, "f", &s), 0);                  /* a file of no setting */
+  ck_assert_uint_eq(s.n, 0);
+  settings_free(&s);
+}
+END_TEST
+
 Suite *suite_load(void)
 {
   Suite *s = suite_create("load");
   TCase *tc = tcase_create("errors");
+  tcase_add_test(tc, test_settings_pack_round_trip);
+  tcase_add_test(tc, test_settings_unpack_refused);
   tcase_add_test(tc, test_unknown_section);
   tcase_add_test(tc, test_unknown_key);
   tcase_add_test(tc, test_key_twice);

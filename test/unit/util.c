@@ -58,7 +58,7 @@ static int fake_grouplist(char const *user, gid_t primary, gid_t **v, size_t *n)
 
 struct hr_ids const t_ids = { fake_user, fake_group, fake_grouplist };
 struct hr_ids const t_ids_nohermes = { fake_user_nohermes, fake_group, fake_grouplist };
-struct load_ctx const t_lctx = { T_HOME, &t_ids, 0 };
+struct load_ctx const t_lctx = { T_HOME, &t_ids, 0, 0 };
 struct render_ctx const t_rctx = { T_HOME, T_BINDIR };
 
 char const *t_file(char const *name)
