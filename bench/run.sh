@@ -4,7 +4,8 @@
 #   bench/run.sh HERMES-RECONCILE FLOOR        (as root; make bench passes both)
 #
 # Environment: BENCH_N (default "100 300 1000"), BENCH_REPS (cold/remove runs at N <= 300, default 5),
-# BENCH_REPS_BIG (at larger N, default 3), BENCH_NOOP_REPS (default 9), BENCH_USER (default hermes).
+# BENCH_REPS_BIG (at larger N, default 3), BENCH_NOOP_REPS (default 21: a no-op pass is short, and its
+# median moves with the machine), BENCH_USER (default hermes).
 #
 # Everything runs on a private tmpfs with a private s6-svscan -c 4000 -t0. Each figure is the median
 # of its runs; the three ways of doing one thing run interleaved, so that drift hits them alike.
@@ -15,7 +16,7 @@ FLOOR=$(realpath "$2")
 NS=${BENCH_N:-100 300 1000}
 REPS=${BENCH_REPS:-5}
 REPS_BIG=${BENCH_REPS_BIG:-3}
-NOOP_REPS=${BENCH_NOOP_REPS:-9}
+NOOP_REPS=${BENCH_NOOP_REPS:-21}
 USER_=${BENCH_USER:-hermes}
 
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root (tmpfs mount, supervisors dropping to $USER_)" >&2; exit 1; }
