@@ -32,6 +32,7 @@ SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 ASAN_CFLAGS := $(CFLAGS) -O1 -g $(SANITIZE)
 
 BIN      := $(BUILD)/hermes-reconcile
+NOID_BIN := $(BUILD)/hermes-reconcile-noid
 ASAN_BIN := $(BUILD)/asan/hermes-reconcile
 UNIT     := $(BUILD)/test-unit
 ASAN_UNIT := $(BUILD)/asan/test-unit
@@ -66,6 +67,11 @@ $(BUILD)/asan/unit/%.o: test/unit/%.c
 $(BIN): $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(STATIC_LIBS) $(LDLIBS)
 
+# The same program linked without a GNU build ID: 22-ledger.t checks that such a build takes nothing
+# another build kept in a ledger (render_pass_names_program).
+$(NOID_BIN): $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,--build-id=none -o $@ $(OBJS) $(STATIC_LIBS) $(LDLIBS)
+
 $(ASAN_BIN): $(ASAN_OBJS)
 	$(CC) $(ASAN_CFLAGS) $(LDFLAGS) -o $@ $(ASAN_OBJS) $(STATIC_LIBS) $(LDLIBS)
 
@@ -93,12 +99,12 @@ UNIT_ENV := CK_VERBOSITY=silent CK_TAP_LOG_FILE_NAME=-
 unit: $(UNIT)
 	$(UNIT_ENV) prove $(PROVE_FLAGS) --exec '' $(UNIT)
 
-integration: $(BIN)
-	HR=$(abspath $(BIN)) prove $(PROVE_FLAGS) test/integration/*.t
+integration: $(BIN) $(NOID_BIN)
+	HR=$(abspath $(BIN)) HR_NOID=$(abspath $(NOID_BIN)) prove $(PROVE_FLAGS) test/integration/*.t
 
-asan-check: $(ASAN_BIN) $(ASAN_UNIT)
+asan-check: $(ASAN_BIN) $(ASAN_UNIT) $(NOID_BIN)
 	$(UNIT_ENV) ASAN_OPTIONS=detect_leaks=1 prove $(PROVE_FLAGS) --exec '' $(ASAN_UNIT)
-	HR=$(abspath $(ASAN_BIN)) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	HR=$(abspath $(ASAN_BIN)) HR_NOID=$(abspath $(NOID_BIN)) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  prove $(PROVE_FLAGS) test/integration/*.t
 
 # The integration tests with a CPU hog on every core (killed when it ends, whatever happens).

@@ -59,7 +59,9 @@ static void check_homes(struct pipeline *pl)
 
 static int load_and_check(struct hr_options const *o, struct pipeline *pl)
 {
-  struct load_ctx lctx = { o->hermes_home, &ids_system, &pl->ledger, pl->ledger_same_pass };
+  /* what inih read, kept by the same build only: the key indexes are the program's */
+  struct load_ctx lctx = { o->hermes_home, &ids_system, &pl->ledger,
+                           pl->ledger_same_pass && render_pass_names_program() };
   pl->set.discover = LOAD_DISCOVER_AS_SET;
   if (load_profiles(o->config_dir, 0, 0, &lctx, &pl->set, &pl->errs) < 0) {
     errors_sys(&pl->errs, o->config_dir, "read the config dir");

@@ -411,6 +411,11 @@ void render_inputs_pass(struct render_ctx const *ctx, stralloc *sa)
   dig_str(sa, ctx->bindir);
 }
 
+int render_pass_names_program(void)
+{
+  return build_id()->len > 0;
+}
+
 void render_inputs_own(struct profile const *p, stralloc *sa)
 {
   dig_str(sa, p->name);

@@ -62,6 +62,11 @@ void render_inputs(struct profile const *p, struct render_ctx const *ctx, char o
 void render_inputs_pass(struct render_ctx const *ctx, stralloc *sa);
 void render_inputs_own(struct profile const *p, stralloc *sa);
 /*
+ * Does render_inputs_pass name this very program (its GNU build ID)? Without one, two builds can
+ * have the same pass part, and nothing one kept may stand for what the other would compute.
+ */
+int render_pass_names_program(void);
+/*
  * When from (what a live slot records it was rendered from) is render_inputs of p and ctx, the
  * slot is what render_slot would make of p: r gets the slot's name, group, logger and the recorded
  * digests, but no entries (r->recalled); 1. Else 0 and r is untouched: render_slot it.

@@ -170,4 +170,22 @@ is "$RC" 0 "a link in a file's place is followed as SPEC 3 says, never vouched f
 rm "$CFG/b.ini"
 mv "$CFG/.b-real.ini" "$CFG/b.ini"
 rm "$L"
+
+# A build without a GNU build ID (make links one, HR_NOID): another such build would have the same
+# pass part in a ledger, so it takes nothing a ledger kept of what inih read (nor of the render's
+# inputs: its records say no "from"). It writes its own ledger; a poisoned pack in it is not used.
+if [ -n "${HR_NOID:-}" ]; then
+  noid() { HR=$HR_NOID hr "$@"; }
+  wait_for 10000 old_enough
+  noid apply
+  is "$RC" 0 "a build without a build ID: its first pass (every record rewritten: change record)"
+  noid apply
+  is "$RC" 0 "... a no-op pass, which writes its ledger"
+  is "$(grep -c '^[0-9]* [0-9]* timeout_kill 1000$' "$L")" 1 "... with what inih read of b.ini"
+  poison_pack
+  noid plan
+  is "$RC" 0 "... which it does not take back: it reads the bytes"
+  apply
+  is "$RC" 0 "this build again: its records back"
+fi
 done_testing
