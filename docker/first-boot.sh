@@ -42,6 +42,12 @@ warn() {
 }
 say() { printf '%s: %s\n' "$prog" "$*"; }
 
+# First, before any path is looked at: nothing here may run as root (SPEC 11).
+if [ "$(id -u)" -eq 0 ]; then
+  printf '%s: runs as the hermes user, not root (s6-setuidgid hermes %s)\n' "$prog" "$0" >&2
+  exit 1
+fi
+
 home=${HERMES_HOME:-}
 case $home in
   /*) ;;
@@ -54,10 +60,6 @@ cd "$home" || {
   printf '%s: cannot enter HERMES_HOME %s\n' "$prog" "$home" >&2
   exit 1
 }
-if [ "$(id -u)" -eq 0 ]; then
-  printf '%s: runs as the hermes user, not root (s6-setuidgid hermes %s)\n' "$prog" "$0" >&2
-  exit 1
-fi
 
 # truthy VALUE: hermes' truthy set (utils.TRUTHY_STRINGS): 1, true, yes, on, any case, blanks trimmed.
 truthy() {

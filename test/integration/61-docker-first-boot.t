@@ -186,6 +186,8 @@ OUT=$(env -i PATH=/usr/bin:/bin HERMES_HOME="$H" HERMES_INSTALL_DIR="$INST" sh "
 is "$?" 1 "run as root: exit 1"
 like "$OUT" "runs as the hermes user, not root" "...it says so"
 [ ! -e "$H/.env" ] && [ ! -e "$H/logs" ]; ok $? "...and writes nothing"
+OUT=$(env -i PATH=/usr/bin:/bin HERMES_HOME="$TMP/no-such-home" HERMES_INSTALL_DIR="$INST" sh "$FB" 2>&1)
+like "$OUT" "runs as the hermes user, not root" "...before it looks at any path (a missing HERMES_HOME is not even entered)"
 
 OUT=$(as_user env -i PATH=/usr/bin:/bin HERMES_HOME=relative sh "$FB" 2>&1)
 is "$?" 1 "a relative HERMES_HOME: exit 1"
