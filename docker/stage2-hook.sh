@@ -258,32 +258,14 @@ profiles_on_volume() {
   case ${HERMES_PROFILES_ON_VOLUME:-no} in yes | 1 | true) ;; *) return 0 ;; esac
   _target=../..$home/profiles.d   # relative: /etc/hermes/profiles.d -> ../../opt/data/profiles.d
   case $confdir in "$root/etc/hermes/profiles.d") ;; *) return 0 ;; esac  # a chosen config dir
-  if [ -L "$confdir" ]; then
-    # a restarted container: the link is root's, in root's /etc/hermes
-    if [ "$(readlink "$confdir")" = "$_target" ]; then seed_mode=new
-    else say "$confdir is a link to $(readlink "$confdir"): used as it is"
-    fi
-    return 0
-  fi
-  if mountpoint -q "$confdir" 2>/dev/null; then
-    say "$confdir is a mount: its profile files are used as they are"
-    return 0
-  fi
-  if [ -n "$(ls -A "$confdir" 2>/dev/null)" ]; then
-    warn "$confdir holds files: used as it is; move them to $home/profiles.d to keep them on the volume"
-    return 0
-  fi
-  # The directory is hermes's (step 2), its entry is root's: /etc/hermes is root's, 0755, so hermes can
-  # neither replace profiles.d nor add beside it. rmdir removes that entry only while it is an empty
-  # directory (a file hermes adds meanwhile makes it fail, said below) and follows no link; ln -s writes
-  # into root's /etc/hermes. Nothing here opens, writes or follows what hermes can change.
-  if rmdir "$confdir" && ln -s "$_target" "$confdir"; then
-    say "profile files on the data volume: $confdir -> $home/profiles.d"
-    seed_mode=new
-  else
-    fail "could not link $confdir to $home/profiles.d: profile files stay in the container"
-    [ -d "$confdir" ] || mkdir -p "$confdir"
-  fi
+  # What may be replaced is hermes's (the config dir, step 2), inside root's /etc/hermes: that work is
+  # hermes-reconcile's, on a descriptor of /etc/hermes checked to be root's alone (volume.h); the
+  # shell only reads the word it prints.
+  case $("$hr" -c "$confdir" boot link-volume "$_target") in
+    new) seed_mode=new ;;
+    kept) ;;
+    *) fail "could not link $confdir to $home/profiles.d: profile files stay in the container" ;;
+  esac
 }
 
 # 5. Seeding, as hermes, through descriptors.

@@ -6,6 +6,8 @@
  *   boot own UID GID [DIR...]            (root) the home and hermes' trees to UID:GID, skeleton as it;
  *                                        each DIR itself (not its contents) too
  *   boot seed UID GID EXAMPLES new|empty (root) first-boot seeding of the config dir, as UID:GID
+ *   boot link-volume TARGET              (root) the config dir made the link TARGET (volume.h): "new"
+ *                                        or "kept" on stdout
  *   boot stale                           (hermes) prior states on stdout, stale pid files removed
  *   boot log                             (hermes) stdin appended to logs/container-boot.log
  *
@@ -24,12 +26,13 @@
 #include "own.h"
 #include "seed.h"
 #include "stale.h"
+#include "volume.h"
 
 static int usage(char const *why)
 {
   strerr_warnw2x("boot: ", why);
   strerr_warnw1x("usage: hermes-reconcile [-H HOME] [-c DIR] boot own UID GID [DIR...] | seed UID GID EXAMPLES new|empty"
-                 " | stale | log");
+                 " | link-volume TARGET | stale | log");
   return HR_EXIT_USAGE;
 }
 
@@ -45,11 +48,12 @@ int cmd_boot(struct hr_options const *o, int argc, char const *const *argv)
 {
   if (argc < 1) return usage("a subcommand is required");
   char const *sub = argv[0];
-  int nargs = !strcmp(sub, "own") ? (argc > 3 ? argc - 1 : 2) : !strcmp(sub, "seed") ? 4 : !strcmp(sub, "stale") || !strcmp(sub, "log") ? 0 : -1;
+  int nargs = !strcmp(sub, "own") ? (argc > 3 ? argc - 1 : 2) : !strcmp(sub, "seed") ? 4 : !strcmp(sub, "link-volume") ? 1 : !strcmp(sub, "stale") || !strcmp(sub, "log") ? 0 : -1;
   if (nargs < 0) return usage("unknown subcommand");
   if (argc - 1 != nargs) return usage("wrong number of arguments");
   if (!strcmp(sub, "stale")) return stale_sweep(o->hermes_home);
   if (!strcmp(sub, "log")) return bootlog_append(o->hermes_home);
+  if (!strcmp(sub, "link-volume")) return volume_link_config_dir(o->config_dir, argv[1]);
   unsigned long uid = id_of(argv[1]), gid = id_of(argv[2]);
   if (!uid || !gid) return usage("UID and GID must be numbers other than 0");
   if (!strcmp(sub, "own")) {

@@ -186,6 +186,29 @@ rmdir "$RV/opt/data/profiles.d"
 hook "$RV" HERMES_PROFILES_ON_VOLUME=yes
 [ -f "$RV/opt/data/profiles.d/default.ini" ]; ok $? "the directory itself removed: the next boot makes and seeds it again"
 
+# The replacement is hermes-reconcile's (boot link-volume), on a descriptor of /etc/hermes: only an
+# empty directory in a parent that is root's alone is replaced; anything else is used as it is.
+RL=$TMP/rl
+mkroot "$RL"
+rm "$RL/opt/data/skills"
+chmod 0775 "$RL/etc/hermes"
+hook "$RL" HERMES_PROFILES_ON_VOLUME=yes
+is "$(stat -c %F "$RL/etc/hermes/profiles.d")" directory "/etc/hermes writable by its group: profiles.d is not replaced"
+like "$ERR" "refusing $RL/etc/hermes: not root's alone" "...and the refusal says why"
+like "$ERR" "could not link $RL/etc/hermes/profiles.d" "...and that the profile files stay in the container"
+chmod 0755 "$RL/etc/hermes"
+printf '[gateway]\n' >"$RL/etc/hermes/profiles.d/mine.ini"
+hook "$RL" HERMES_PROFILES_ON_VOLUME=yes
+is "$(stat -c %F "$RL/etc/hermes/profiles.d")" directory "profiles.d holding a file: used as it is"
+[ -f "$RL/etc/hermes/profiles.d/mine.ini" ]; ok $? "...the file still there"
+like "$ERR" "profiles.d holds files: used as it is" "...and that is said"
+rm -r "$RL/etc/hermes/profiles.d"
+ln -s ../../outside "$RL/etc/hermes/profiles.d"
+hook "$RL" HERMES_PROFILES_ON_VOLUME=yes
+is "$(readlink "$RL/etc/hermes/profiles.d")" ../../outside "profiles.d a link elsewhere: used as it is"
+like "$ERR" "profiles.d is a link elsewhere: used as it is" "...and that is said"
+[ ! -e "$RL/opt/data/profiles.d/default.ini" ]; ok $? "...and the volume's profiles.d is not seeded for it"
+
 # --- Attacks on the seeding (issue 20): nothing root-chosen becomes hermes's ----------------------
 # The volume's profiles.d replaced by a link to a root directory, a dangling marker link, a
 # planted temporary name: whatever is written there is written as hermes, and root's files stay.
