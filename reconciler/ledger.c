@@ -133,6 +133,18 @@ struct ledger_entry const *ledger_find(struct ledger const *l, char const *name)
   return l->n ? bsearch(&key, l->v, l->n, sizeof *l->v, by_name) : 0;
 }
 
+void ledger_sort(struct ledger_entry *v, size_t n)
+{
+  hr_sort(v, n, sizeof *v, by_name);
+}
+
+/* Is what st shows the object e saw: the same device, inode and ctime? */
+static int same_object(struct ledger_entry const *e, struct stat const *st)
+{
+  return (uint64_t)st->st_dev == e->dev && (uint64_t)st->st_ino == e->ino && (int64_t)st->st_ctim.tv_sec == e->sec
+         && st->st_ctim.tv_nsec == e->nsec;
+}
+
 int ledger_vouches(struct ledger const *l, struct ledger_entry const *e, struct stat const *st)
 {
   /*
@@ -141,8 +153,7 @@ int ledger_vouches(struct ledger const *l, struct ledger_entry const *e, struct 
    * older than the ledger is proof (as git's "racily clean" index entries).
    */
   int older = e->sec < l->sec || (e->sec == l->sec && e->nsec < l->nsec);
-  return S_ISDIR(st->st_mode) && (uint64_t)st->st_dev == e->dev && (uint64_t)st->st_ino == e->ino && (int64_t)st->st_ctim.tv_sec == e->sec
-         && st->st_ctim.tv_nsec == e->nsec && older;
+  return S_ISDIR(st->st_mode) && same_object(e, st) && older;
 }
 
 struct ledger_entry const *ledger_file(struct ledger const *l, char const *name, struct stat const *st)
@@ -152,10 +163,7 @@ struct ledger_entry const *ledger_file(struct ledger const *l, char const *name,
   key[0] = LEDGER_FILE_MARK[0];
   memcpy(key + 1, name, strlen(name) + 1);
   struct ledger_entry const *e = ledger_find(l, key);
-  if (!e || e->dev != (uint64_t)st->st_dev || e->ino != (uint64_t)st->st_ino || e->sec != (int64_t)st->st_ctim.tv_sec
-      || e->nsec != st->st_ctim.tv_nsec || st->st_size < 0 || e->len != (uint64_t)st->st_size)
-    return 0;
-  return e;
+  return e && same_object(e, st) && st->st_size >= 0 && e->len == (uint64_t)st->st_size ? e : 0;
 }
 
 int ledger_file_keepable(struct stat const *st, struct timespec const *now)

@@ -61,6 +61,8 @@ char *ledger_pack(char const *pass, size_t plen, struct ledger_entry const *v, s
  * into text: 0, or -1 if it is no ledger (l then empty). Pure.
  */
 int ledger_parse(char const *text, size_t len, struct ledger *l);
+/* Sort v[0..n) by name, as ledger_pack wants them. */
+void ledger_sort(struct ledger_entry *v, size_t n);
 /* The entry of the slot name, or 0. */
 struct ledger_entry const *ledger_find(struct ledger const *l, char const *name);
 /* Does e stand for the slot whose directory is now as st shows (inode, ctime seen before the ledger was written)? Pure. */

@@ -139,11 +139,6 @@ static size_t source_entries(struct profile_set const *set, struct ledger_entry 
   return n;
 }
 
-static int by_name(void const *a, void const *b)
-{
-  return strcmp(((struct ledger_entry const *)a)->name, ((struct ledger_entry const *)b)->name);
-}
-
 /*
  * After a pass that changed no slot, still under its lock: the ledger of what it saw, when it read
  * a record or a profile file the ledger did not vouch for (or the ledger holds some that are gone).
@@ -153,11 +148,8 @@ static int by_name(void const *a, void const *b)
 static void keep_ledger(struct hr_options const *o, struct pipeline *pl)
 {
   if (!scan_ledger_stale(&pl->live, &pl->ledger) && !sources_stale(&pl->set, &pl->ledger)) return;
-  size_t n;
-  struct ledger_entry *slots = scan_ledger_entries(&pl->live, &pl->ledger, &n);
-  struct ledger_entry *v = hr_alloc(sizeof *v * (n + pl->set.nsrc + 1));
-  memcpy(v, slots, sizeof *v * n);
-  free(slots);
+  struct ledger_entry *v = hr_alloc(sizeof *v * (pl->live.n + pl->set.nsrc + 1));
+  size_t n = scan_ledger_entries(&pl->live, &pl->ledger, v);
   /*
    * with each its profile's inputs, whose digest its record's from is (nothing was pending: every
    * rendered profile's slot was kept as it was made), one after the other in all, offsets first
@@ -173,7 +165,7 @@ static void keep_ledger(struct hr_options const *o, struct pipeline *pl)
   for (size_t i = 0; i < n; i++) v[i].inputs = all.s + at[i];
   stralloc keys = STRALLOC_ZERO;
   n = source_entries(&pl->set, v, n, &keys);
-  hr_sort(v, n, sizeof *v, by_name);   /* the files' marked names before the slots' */
+  ledger_sort(v, n);   /* the files' marked names before the slots' */
   if (ledger_write(pl->scandirfd, pl->pass_inputs.s, pl->pass_inputs.len, v, n) < 0)
     strerr_warnwusys("write ", o->scandir, "/" HR_LEDGER_FILE);
   stralloc_free(&all);
@@ -208,6 +200,14 @@ static int take_lock(struct hr_options const *o, struct pipeline *pl)
   }
 }
 
+/* Release pl's lock (SPEC 11.9: before anything is said) and its descriptors. */
+static void pipeline_close(struct pipeline *pl)
+{
+  if (pl->scandirfd >= 0) close(pl->scandirfd);
+  if (pl->lockfd >= 0) close(pl->lockfd);
+  pl->scandirfd = pl->lockfd = -1;
+}
+
 void pipeline_free(struct pipeline *pl)
 {
   if (pl->renders)
@@ -223,8 +223,7 @@ void pipeline_free(struct pipeline *pl)
   stralloc_free(&pl->pass_inputs);
   profile_set_free(&pl->set);
   errors_free(&pl->errs);
-  if (pl->scandirfd >= 0) close(pl->scandirfd);
-  if (pl->lockfd >= 0) close(pl->lockfd);
+  pipeline_close(pl);
 }
 
 int pipeline_prepare(struct hr_options const *o, enum pass_mode mode, struct pipeline *pl)
@@ -296,12 +295,10 @@ int pass_once_waits(struct hr_options const *o, enum pass_mode mode, struct pass
 
 struct pipeline *pipeline_left_to_exit;
 
-/* The process ends after pl's pass: its lock and descriptors released (SPEC 11.9), its memory left. */
+/* The process ends after pl's pass: its lock and descriptors released, its memory left. */
 static void pipeline_leave(struct pipeline *pl)
 {
-  if (pl->scandirfd >= 0) close(pl->scandirfd);
-  if (pl->lockfd >= 0) close(pl->lockfd);
-  pl->scandirfd = pl->lockfd = -1;
+  pipeline_close(pl);
   pipeline_left_to_exit = hr_alloc(sizeof *pl);
   *pipeline_left_to_exit = *pl;
 }

@@ -273,19 +273,18 @@ struct live_slot const *live_set_find(struct live_set const *set, char const *na
   return set->n ? bsearch(&key, set->v, set->n, sizeof *set->v, by_name) : 0;
 }
 
-struct ledger_entry *scan_ledger_entries(struct live_set const *set, struct ledger const *ledger, size_t *n)
+size_t scan_ledger_entries(struct live_set const *set, struct ledger const *ledger, struct ledger_entry *v)
 {
-  struct ledger_entry *v = hr_alloc(sizeof *v * (set->n + 1));
-  *n = 0;
+  size_t n = 0;
   for (size_t i = 0; i < set->n; i++) {
     struct live_slot const *l = set->v + i;
     if (l->kind != LIVE_SLOT || !l->has_record) continue;
     struct ledger_entry const *was = l->vouched ? ledger_find(ledger, l->name) : 0;
     if (!l->vouched && !l->record_text) continue;
-    v[(*n)++] = (struct ledger_entry){ l->name, l->dev, l->ino, l->ctime_sec, l->ctime_nsec,
-                                       was ? was->record : l->record_text, was ? was->len : l->record_len, 0, 0 };
+    v[n++] = (struct ledger_entry){ l->name, l->dev, l->ino, l->ctime_sec, l->ctime_nsec,
+                                    was ? was->record : l->record_text, was ? was->len : l->record_len, 0, 0 };
   }
-  return v;
+  return n;
 }
 
 int scan_ledger_stale(struct live_set const *set, struct ledger const *ledger)

@@ -69,8 +69,9 @@ enum record_events scan_events_word(struct events_policy const *pol);
  */
 int scan_scandir(int scandirfd, struct events_policy const *pol, int look_all, struct ledger const *ledger,
                  struct live_set *set);
-/* The ledger's entries for the slots of set that have a record (read, or taken from ledger): n in *n, allocated. */
-struct ledger_entry *scan_ledger_entries(struct live_set const *set, struct ledger const *ledger, size_t *n);
+/* The ledger's entries for the slots of set that have a record (read, or taken from ledger), into v
+   (room for set->n): how many. */
+size_t scan_ledger_entries(struct live_set const *set, struct ledger const *ledger, struct ledger_entry *v);
 /* Should a pass that changed nothing write set's ledger (a record was read, or the ledger holds others)? */
 int scan_ledger_stale(struct live_set const *set, struct ledger const *ledger);
 struct live_slot const *live_set_find(struct live_set const *set, char const *name);
