@@ -141,6 +141,21 @@ struct hr_setting const *settings_get(struct hr_settings const *s, size_t key, c
   return 0;
 }
 
+/* A setting appended to out, its name and value (nlen, vlen bytes) in one block, the value after the name's NUL. */
+static void add_setting(struct hr_settings *out, size_t key, unsigned int line, char const *name, size_t nlen,
+                        char const *value, size_t vlen)
+{
+  hr_grow(&out->v, sizeof *out->v, out->n, &out->cap);
+  struct hr_setting *st = out->v + out->n++;
+  st->key = key;
+  st->line = line;
+  st->name = hr_alloc(nlen + vlen + 2);
+  memcpy(st->name, name, nlen);
+  st->name[nlen] = 0;
+  st->value = memcpy(st->name + nlen + 1, value, vlen);
+  st->value[vlen] = 0;
+}
+
 static int on_value(void *user, char const *section, char const *name, char const *value)
 {
   struct reader *r = user;
@@ -169,14 +184,7 @@ static int on_value(void *user, char const *section, char const *name, char cons
     r->nerrs++;
     return 1;
   }
-  hr_grow(&r->out->v, sizeof *r->out->v, r->out->n, &r->out->cap);
-  struct hr_setting *st = r->out->v + r->out->n++;
-  st->key = schema_index(k);
-  /* name and value in one block: the value follows the name's NUL */
-  size_t nlen = strlen(name) + 1, vlen = strlen(value) + 1;
-  st->name = memcpy(hr_alloc(nlen + vlen), name, nlen);
-  st->value = memcpy(st->name + nlen, value, vlen);
-  st->line = r->line;
+  add_setting(r->out, schema_index(k), r->line, name, strlen(name), value, strlen(value));
   return 1;
 }
 
@@ -232,17 +240,7 @@ static int unpack_one(char const **p, char const *end, struct hr_settings *out)
   char const *name = *p, *sp = memchr(name, ' ', (size_t)(end - name));
   char const *nl = sp ? memchr(sp, '\n', (size_t)(end - sp)) : 0;
   if (!nl || sp == name || memchr(name, '\n', (size_t)(sp - name)) || memchr(name, 0, (size_t)(nl - name))) return -1;
-  size_t nlen = (size_t)(sp - name), vlen = (size_t)(nl - sp - 1);
-  hr_grow(&out->v, sizeof *out->v, out->n, &out->cap);
-  struct hr_setting *st = out->v + out->n++;
-  st->key = (size_t)key;
-  st->line = (unsigned int)line;
-  /* name and value in one block, as on_value makes them */
-  st->name = hr_alloc(nlen + vlen + 2);
-  memcpy(st->name, name, nlen);
-  st->name[nlen] = 0;
-  st->value = memcpy(st->name + nlen + 1, sp + 1, vlen);
-  st->value[vlen] = 0;
+  add_setting(out, (size_t)key, (unsigned int)line, name, (size_t)(sp - name), sp + 1, (size_t)(nl - sp - 1));
   *p = nl + 1;
   return 0;
 }
@@ -255,7 +253,6 @@ int settings_unpack(char const *text, size_t len, char const *file, struct hr_se
     if (unpack_one(&p, end, out) < 0) {
       struct hr_origin origin = out->origin;
       settings_free(out);
-      out->file = hr_strdup(file);
       out->origin = origin;
       return -1;
     }

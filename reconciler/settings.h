@@ -59,7 +59,7 @@ void settings_free(struct hr_settings *s);
 void settings_pack(struct hr_settings const *s, stralloc *out);
 /*
  * settings_pack's text back into out (whose file is set to file, its origin left alone): 0, or -1 if
- * it is no such text (out then holds no setting). Pure.
+ * it is no such text (out then holds no setting and no file). Pure.
  */
 int settings_unpack(char const *text, size_t len, char const *file, struct hr_settings *out);
 
