@@ -28,7 +28,7 @@ is "$RC" 0 "apply after the upgrade"
 is "$(pids)" "$before" "no gateway or logger was restarted"
 is "$(head -n1 "$(slot a)/.hermes-reconcile")" "hermes-reconcile 3" "the records are rewritten, version 3"
 like "$(cat "$(slot b)/.hermes-reconcile")" "restart -" "... saying that no restart is pending"
-like "$(cat "$(slot b)/.hermes-reconcile")" "events root" "... and that the event directories are root's (the sysctls read 0 here)"
+like "$(cat "$(slot b)/.hermes-reconcile")" "events root" "... and that its event directories were made for root's policy (the sysctls read 0 here)"
 hr plan
 is "$RC" 0 "plan: nothing pending after it"
 

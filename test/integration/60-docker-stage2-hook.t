@@ -208,6 +208,11 @@ hook "$RL" HERMES_PROFILES_ON_VOLUME=yes
 is "$(readlink "$RL/etc/hermes/profiles.d")" ../../outside "profiles.d a link elsewhere: used as it is"
 like "$ERR" "profiles.d is a link elsewhere: used as it is" "...and that is said"
 [ ! -e "$RL/opt/data/profiles.d/default.ini" ]; ok $? "...and the volume's profiles.d is not seeded for it"
+rm "$RL/etc/hermes/profiles.d"
+: >"$RL/etc/hermes/profiles.d"
+hook "$RL" HERMES_PROFILES_ON_VOLUME=yes
+is "$(stat -c %F "$RL/etc/hermes/profiles.d")" "regular empty file" "profiles.d a regular file: used as it is"
+like "$ERR" "profiles.d is not a directory: used as it is" "...and that is said"
 
 # --- Attacks on the seeding (issue 20): nothing root-chosen becomes hermes's ----------------------
 # The volume's profiles.d replaced by a link to a root directory, a dangling marker link, a

@@ -877,6 +877,7 @@ START_TEST(test_settings_unpack_refused)
   snprintf(big, sizeof big, "%d 1 x y\n", HR_NKEYS);   /* no such key */
   char const *const bad[] = {
     big, "1 1 x y", "1 1 xy\n", "1 1  y\n", "1 x y z\n", "x 1 y z\n", "1 99999999999 y z\n", "1 1\n",
+    "1 1 x y\n2 x\n", "1 1 x y\n2 2 z w\n1 3 x",   /* good settings first, then a bad one: none kept */
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     struct hr_settings s = { 0 };
