@@ -120,7 +120,7 @@ struct sibling {
 #define NOT_LISTED (-1)
 #define LISTING_BUF 65536   /* at most */
 
-/* qsort: by name. */
+/* hr_sort: by name. */
 static int by_name(void const *a, void const *b)
 {
   return strcmp(((struct sibling const *)a)->name, ((struct sibling const *)b)->name);
@@ -153,11 +153,7 @@ static size_t mark_listed(struct sibling *sib, size_t m, char const *name, int t
  */
 static void list_types(int dirfd, struct sibling *sib, size_t m)
 {
-  for (size_t i = 1; i < m; i++)
-    if (by_name(sib + i - 1, sib + i) > 0) {
-      qsort(sib, m, sizeof *sib, by_name);
-      break;
-    }
+  hr_sort(sib, m, sizeof *sib, by_name);
   size_t max = 2 * m + 32, size = 32 * max < LISTING_BUF ? 32 * max : LISTING_BUF;
   char *buf = hr_alloc(size);
   size_t left = m, seen = 0;
@@ -280,7 +276,7 @@ static int become(struct profile const *p, struct fs_identity *saved)
   return 0;
 }
 
-/* qsort: profiles with the same uid, gid and supplementary groups side by side. */
+/* hr_sort: profiles with the same uid, gid and supplementary groups side by side. */
 static int by_identity(void const *a, void const *b)
 {
   struct profile const *p = *(struct profile const *const *)a, *q = *(struct profile const *const *)b;
@@ -289,13 +285,6 @@ static int by_identity(void const *a, void const *b)
   if (p->gid != q->gid) return p->gid < q->gid ? -1 : 1;
   if (p->ngroups != q->ngroups) return p->ngroups < q->ngroups ? -1 : 1;
   return p->ngroups ? memcmp(p->groups, q->groups, sizeof *p->groups * p->ngroups) : 0;
-}
-
-/* Already in identity order (as when every profile has the same user): no sort needed. */
-static int grouped(struct profile const **v, size_t n)
-{
-  for (size_t i = 1; i < n; i++) if (by_identity(v + i - 1, v + i) > 0) return 0;
-  return 1;
 }
 
 /* The homes of run[0..n), one identity, judged under it: the identity taken once for them all. */
@@ -317,7 +306,7 @@ void homes_reachable(struct profile const *v, size_t n, unsigned char const *wan
     reachable[i] = 0;
     if (want[i]) order[m++] = v + i;
   }
-  if (!grouped(order, m)) qsort(order, m, sizeof *order, by_identity);
+  hr_sort(order, m, sizeof *order, by_identity);   /* as a rule every profile has the same user: no sort */
   for (size_t i = 0, j; i < m; i = j) {
     for (j = i + 1; j < m && !by_identity(order + i, order + j); j++) ;
     judge_run(v, order + i, j - i, reachable);
