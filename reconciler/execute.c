@@ -40,7 +40,6 @@ struct pass {
   int failed;
   int incomplete;        /* something was left for the next pass (a wait or a deletion ran out of time) */
   int need_rescan;       /* a supervisor was stopped so that s6-svscan starts a fresh one */
-  struct events_policy events;   /* SPEC 11.7, read once per pass */
   struct plan_item const *items; /* the plan's, and for each whether its event directories could not be */
   unsigned char *events_bad;     /* made as the policy wants: its record then does not say they are */
 };
@@ -131,7 +130,7 @@ static int put_down(int slotfd, int down)
 static int put_record(struct pass *ps, int slotfd, struct slot_render const *r, int autostart, int restart, int events_ok)
 {
   /* what later passes trust without looking (scan.h) */
-  char *text = record_text(r, autostart, restart, events_ok ? scan_events_word(&ps->events) : HR_EVENTS_UNKNOWN);
+  char *text = record_text(r, autostart, restart, events_ok ? scan_events_word(ps->ctx->events) : HR_EVENTS_UNKNOWN);
   int e = fs_write_at(slotfd, HR_RECORD_FILE, text, strlen(text), 0640, r->gid);
   free(text);
   return e;
@@ -146,7 +145,7 @@ static int build(struct pass *ps, struct plan_item const *it, int fd, char const
       strerr_warnwusys("create ", ps->ctx->scandir, "/", stage, "/", r->v[i].path);
       return -1;
     }
-  if (events_slot_fix(fd, &ps->events, 0, 0) < 0) {
+  if (events_slot_fix(fd, ps->ctx->events, 0, 0) < 0) {
     strerr_warnwusys("create the event directories of ", ps->ctx->scandir, "/", stage);
     return -1;
   }
@@ -507,9 +506,10 @@ static int has_event_dirs(struct live_slot const *l)
 }
 
 /*
- * SPEC 11.7: the event directories of every live slot as this pass's reading of the sysctls wants
+ * SPEC 11.7: the event directories of every live slot as the scan's reading of the sysctls wants
  * them, before anything makes a supervisor announce a change (the d of a removal included), whatever
- * else the plan does with the slot (an invalid profile's slot too). A planted tree still being
+ * else the plan does with the slot (an invalid profile's slot too); a slot whose record vouches for
+ * them (events_trusted, scan.h) is left unseen only when the plan keeps it. A planted tree still being
  * deleted at the timeout is left for the next pass: the directory's mode is already right, and its
  * record does not say so, so that pass empties it again.
  */
@@ -522,7 +522,7 @@ static void assert_events(struct pass *ps, struct plan const *plan)
     if (!has_event_dirs(l) || (l->events_trusted && it->action == HR_KEEP)) continue;
     int fd = fs_opendir_at(ps->ctx->scandirfd, it->slot);
     /* emptied even when its mode is right: a deletion an earlier pass cut short may have left plants */
-    int r = fd < 0 ? -1 : events_slot_fix(fd, &ps->events, 1, deadline_now_ms() + ps->ctx->timeout_ms);
+    int r = fd < 0 ? -1 : events_slot_fix(fd, ps->ctx->events, 1, deadline_now_ms() + ps->ctx->timeout_ms);
     if (r < 0 && errno == ETIMEDOUT) {
       strerr_warnw(ps->ctx->scandir, "/", it->slot, ": what was planted in event/ is not all deleted before the timeout; left for the next pass");
       ps->incomplete = 1;
@@ -534,7 +534,7 @@ static void assert_events(struct pass *ps, struct plan const *plan)
 
 int execute_plan(struct plan const *plan, struct exec_ctx const *ctx)
 {
-  struct pass ps = { .ctx = ctx, .events = *ctx->events, .items = plan->v };
+  struct pass ps = { .ctx = ctx, .items = plan->v };
   ps.events_bad = hr_alloc(plan->n + 1);
   struct restart *rs = hr_alloc(sizeof *rs * (plan->n + 1));
   size_t nrs = 0;
