@@ -90,13 +90,14 @@ int record_unpack(char const *text, size_t len, struct slot_record *rec)
   char const *p = text, *end = text + len;
   char version[4], run[65], ctl[65], log[65], a[8];
   int autostart;
-  /* version 1: a restart may be pending; before version 3: the event directories unknown */
-  struct slot_record v2 = { .restart_pending = 1, .events = HR_EVENTS_UNKNOWN };
+  /* what later versions add, as it is when they do not: version 1, a restart may be pending; before
+     version 3, the event directories unknown */
+  struct slot_record later = { .restart_pending = 1, .events = HR_EVENTS_UNKNOWN };
   if (record_line(&p, end, "hermes-reconcile", version, sizeof version) || strlen(version) != 1 || version[0] < '1'
       || version[0] > RECORD_VERSION[0] || record_line(&p, end, "run", run, sizeof run)
       || record_line(&p, end, "ctl", ctl, sizeof ctl) || record_line(&p, end, "log", log, sizeof log)
-      || record_line(&p, end, "autostart", a, sizeof a) || (version[0] >= '2' && record_unpack_v2(&p, end, &v2) < 0)
-      || (version[0] >= '3' && record_unpack_v3(&p, end, &v2) < 0) || p != end)
+      || record_line(&p, end, "autostart", a, sizeof a) || (version[0] >= '2' && record_unpack_v2(&p, end, &later) < 0)
+      || (version[0] >= '3' && record_unpack_v3(&p, end, &later) < 0) || p != end)
     return -1;
   if (!is_digest(run) || !is_digest(ctl) || (!is_digest(log) && strcmp(log, "-"))) return -1;
   if (schema_parse_enum(hr_keys + HR_K_gateway_autostart, a, &autostart) < 0) return -1;
@@ -105,9 +106,9 @@ int record_unpack(char const *text, size_t len, struct slot_record *rec)
   strcpy(rec->digest[HR_PART_LOG], log);
   rec->has_log = !!strcmp(log, "-");
   rec->autostart = autostart;
-  rec->restart_pending = v2.restart_pending;
-  strcpy(rec->from, v2.from);
-  rec->events = v2.events;
+  rec->restart_pending = later.restart_pending;
+  strcpy(rec->from, later.from);
+  rec->events = later.events;
   return 0;
 }
 
