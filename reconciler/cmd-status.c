@@ -24,13 +24,14 @@ int cmd_status(struct hr_options const *o, int argc, char const *const *argv)
   (void)argv;
   struct pipeline pl = PIPELINE_ZERO;
   struct events_policy ev;
-  events_policy_read(&ev);
   pl.look_events = 1;   /* status says how every slot's are, not what the records say */
   if (pipeline_prepare(o, PASS_PLAN, &pl) < 0) {
+    events_policy_read(&ev);
     report_status(0, 0, &ev, &pl.errs, o->json, HR_EXIT_SYSTEM);
     pipeline_free(&pl);
     return HR_EXIT_SYSTEM;
   }
+  ev = pl.events;   /* the reading the scan judged the event directories by */
   /* run by someone else than the passes (hermes, say): the slots are the scandir owner's */
   struct stat sd;
   if (geteuid() != 0 && fstat(pl.scandirfd, &sd) == 0) {
