@@ -88,7 +88,8 @@ static void render_profiles(struct hr_options const *o, struct pipeline *pl)
     char *slot = slot_name(p->name);
     struct live_slot const *l = live_set_find(&pl->live, slot);
     free(slot);
-    if (l && l->has_record && same_pass && l->ilen && render_recall_inputs(p, l->inputs, l->ilen, l->from, l->digest, r))
+    if (l && l->has_record && same_pass && l->kept && l->kept->ilen
+        && render_recall_inputs(p, l->kept->inputs, l->kept->ilen, l->from, l->digest, r))
       continue;
     if (!l || !l->has_record || !render_recall(p, &rctx, l->from, l->digest, r)) render_slot(p, &rctx, r);
   }
@@ -149,7 +150,7 @@ static void keep_ledger(struct hr_options const *o, struct pipeline *pl)
 {
   if (!scan_ledger_stale(&pl->live, &pl->ledger) && !sources_stale(&pl->set, &pl->ledger)) return;
   struct ledger_entry *v = hr_alloc(sizeof *v * (pl->live.n + pl->set.nsrc + 1));
-  size_t n = scan_ledger_entries(&pl->live, &pl->ledger, v);
+  size_t n = scan_ledger_entries(&pl->live, v);
   /*
    * with each its profile's inputs, whose digest its record's from is (nothing was pending: every
    * rendered profile's slot was kept as it was made), one after the other in all, offsets first

@@ -153,9 +153,7 @@ static int recall_record(int scandirfd, struct ledger const *ledger, struct live
   l->ctime_nsec = st.st_ctim.tv_nsec;
   struct ledger_entry const *e = ledger_find(ledger, l->name);
   if (!e || !ledger_vouches(ledger, e, &st) || scan_parse_record(e->record, e->len, l) < 0) return 0;
-  l->vouched = 1;
-  l->inputs = e->inputs;
-  l->ilen = e->ilen;
+  l->kept = e;
   return 1;
 }
 
@@ -273,14 +271,14 @@ struct live_slot const *live_set_find(struct live_set const *set, char const *na
   return set->n ? bsearch(&key, set->v, set->n, sizeof *set->v, by_name) : 0;
 }
 
-size_t scan_ledger_entries(struct live_set const *set, struct ledger const *ledger, struct ledger_entry *v)
+size_t scan_ledger_entries(struct live_set const *set, struct ledger_entry *v)
 {
   size_t n = 0;
   for (size_t i = 0; i < set->n; i++) {
     struct live_slot const *l = set->v + i;
     if (l->kind != LIVE_SLOT || !l->has_record) continue;
-    struct ledger_entry const *was = l->vouched ? ledger_find(ledger, l->name) : 0;
-    if (!l->vouched && !l->record_text) continue;
+    struct ledger_entry const *was = l->kept;
+    if (!was && !l->record_text) continue;
     v[n++] = (struct ledger_entry){ l->name, l->dev, l->ino, l->ctime_sec, l->ctime_nsec,
                                     was ? was->record : l->record_text, was ? was->len : l->record_len, 0, 0 };
   }
@@ -292,8 +290,8 @@ int scan_ledger_stale(struct live_set const *set, struct ledger const *ledger)
   size_t vouched = 0;
   for (size_t i = 0; i < set->n; i++) {
     struct live_slot const *l = set->v + i;
-    if (l->kind == LIVE_SLOT && l->has_record && !l->vouched && l->record_text) return 1;
-    vouched += l->kind == LIVE_SLOT && l->vouched;
+    if (l->kind == LIVE_SLOT && l->has_record && !l->kept && l->record_text) return 1;
+    vouched += l->kind == LIVE_SLOT && l->kept;
   }
   return vouched != ledger->n - ledger->nfiles;
 }

@@ -39,9 +39,8 @@ struct live_slot {
   uint64_t ino;
   int64_t ctime_sec;
   long ctime_nsec;
-  int vouched;           /* its record was taken from the ledger, not read */
-  char const *inputs;    /* then what its render read of its profile, as the ledger kept it (ilen 0: not kept) */
-  size_t ilen;
+  struct ledger_entry const *kept; /* the ledger's entry its record was taken from (not read); its
+                                      inputs: what its render read of its profile (0 bytes: not kept) */
   char *record_text;     /* the text of its record when it was read (for the ledger) */
   size_t record_len;
   int events_trusted;    /* events_made is the scan's policy */
@@ -71,7 +70,7 @@ int scan_scandir(int scandirfd, struct events_policy const *pol, int look_all, s
                  struct live_set *set);
 /* The ledger's entries for the slots of set that have a record (read, or taken from ledger), into v
    (room for set->n): how many. */
-size_t scan_ledger_entries(struct live_set const *set, struct ledger const *ledger, struct ledger_entry *v);
+size_t scan_ledger_entries(struct live_set const *set, struct ledger_entry *v);
 /* Should a pass that changed nothing write set's ledger (a record was read, or the ledger holds others)? */
 int scan_ledger_stale(struct live_set const *set, struct ledger const *ledger);
 struct live_slot const *live_set_find(struct live_set const *set, char const *name);
